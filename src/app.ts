@@ -1,0 +1,127 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { Config } from './config';
+import type { Database } from './db/client';
+import { createPassport } from './http/auth';
+import { csrf } from './http/csrf';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { DrizzleSessionStore } from './http/session-store';
+import { createViewEngine } from './http/views';
+import { createAuthRouter, firstRunGuard } from './modules/auth/auth.routes';
+import { createHealthRouter } from './modules/health/health.routes';
+import { createHomeRouter } from './modules/home/home.routes';
+import { createMyCoursesRouter } from './modules/my-courses/my-courses.routes';
+import { formatNorwegianDate } from './lib/dates';
+import { STATUS_LABELS } from './modules/compliance/deadline-engine';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  /** The clock; tests pass a fixed one so that "today" is known. */
+  now?: () => Date;
+}
+
+export interface AppContext extends Required<AppDeps> {
+  sessionStore: DrizzleSessionStore;
+}
+
+const rootDir = path.resolve(__dirname, '..');
+
+/** Builds the Express app with every middleware and router; never listens. */
+export function createApp(deps: AppDeps): { app: Express; context: AppContext } {
+  const { config, database } = deps;
+  const context: AppContext = {
+    config,
+    database,
+    now: deps.now ?? (() => new Date()),
+    sessionStore: new DrizzleSessionStore(database.db),
+  };
+  const app = express();
+  const viewsDir = path.join(rootDir, 'views');
+  app.engine('ejs', createViewEngine(viewsDir, config.isProduction));
+  app.set('view engine', 'ejs');
+  app.set('views', viewsDir);
+  app.set('trust proxy', config.isProduction ? 1 : false);
+  app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          frameSrc: ["'self'", config.contentBaseUrl],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          upgradeInsecureRequests: config.isProduction ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.isProduction,
+    }),
+  );
+
+  const staticOptions = { maxAge: config.isProduction ? '1d' : 0, fallthrough: true };
+  app.use('/static', express.static(path.join(rootDir, 'public'), staticOptions));
+  app.use(
+    '/vendor/ds',
+    express.static(path.join(rootDir, 'node_modules/@digdir/designsystemet-css/dist/src'), staticOptions),
+  );
+  app.use(
+    '/vendor/ds-theme',
+    express.static(path.join(rootDir, 'node_modules/@digdir/designsystemet-theme/brand'), staticOptions),
+  );
+  app.use('/vendor/chartjs', express.static(path.join(rootDir, 'node_modules/chart.js/dist'), staticOptions));
+
+  app.use(createHealthRouter(context));
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(express.json({ limit: '100kb' }));
+
+  context.sessionStore.startPruning();
+  app.use(
+    session({
+      name: 'kursvakt.sid',
+      secret: config.sessionSecret,
+      store: context.sessionStore,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.isProduction && config.baseUrl.startsWith('https:'),
+        maxAge: 8 * 60 * 60 * 1000,
+      },
+    }),
+  );
+  const passport = createPassport(database.db);
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  app.use((req, res, next) => {
+    res.locals.user = req.user ?? null;
+    res.locals.currentPath = req.path;
+    res.locals.formatDate = formatNorwegianDate;
+    res.locals.statusLabels = STATUS_LABELS;
+    res.locals.csrfToken = () => csrf.generateToken(req);
+    res.locals.title = 'Kursvakt';
+    next();
+  });
+  app.use(csrf.csrfSynchronisedProtection);
+  app.use(firstRunGuard(context));
+
+  app.use(createAuthRouter(context, passport));
+  app.use(createHomeRouter(context));
+  app.use(createMyCoursesRouter(context));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, context };
+}

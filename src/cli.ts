@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase, type Database } from './db/client';
+import { hashPassword } from './http/auth';
+import { todayInOslo } from './lib/dates';
+import { AppError } from './lib/errors';
+import { setLogLevel } from './lib/logger';
+import { createOrPromoteAdmin } from './modules/auth/auth.service';
+import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
+
+/** The `kursvakt` command. Each command opens the configured database, does one thing and exits. */
+
+export class CliError extends Error {}
+
+interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+type Command = (args: string[], ctx: { config: Config; database: Database; io: CliIo }) => Promise<void>;
+
+const HELP = `Bruk: kursvakt <kommando> [valg]
+
+Kommandoer:
+  demo [--if-empty]                 last inn eksempeldata (Eksempel kommune) i en tom database
+  admin create --email E [--name N] opprett en administrator (HR); skriver ut et engangspassord
+  help                              vis denne hjelpen
+`;
+
+const commands: Record<string, Command> = {
+  async demo(args, { database, io, config }) {
+    const { values } = parseArgs({ args, options: { 'if-empty': { type: 'boolean', default: false } }, strict: true });
+    if (!(await isDatabaseEmpty(database.db))) {
+      if (values['if-empty']) {
+        io.out('Databasen har allerede data; demodata lastes ikke inn på nytt.');
+        return;
+      }
+      throw new CliError('Databasen har allerede enheter eller ansatte. Demodata lastes bare inn i en tom database.');
+    }
+    const result = await loadDemo(database.db, todayInOslo());
+    io.out(`Eksempel kommune er lastet inn: ${result.units} enheter, ${result.employees} ansatte, ${result.completions} fullføringer.`);
+    io.out(`Logg inn på ${config.baseUrl}/logg-inn med passordet «${result.password}» og en av disse:`);
+    for (const login of result.logins) io.out(`  ${login.role.padEnd(20)} ${login.email.padEnd(40)} ${login.description}`);
+  },
+
+  async admin(args, { database, io }) {
+    const [sub, ...rest] = args;
+    if (sub !== 'create') throw new CliError('Bruk: kursvakt admin create --email E [--name N]');
+    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' } }, strict: true });
+    const email = values.email?.trim().toLowerCase();
+    if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new CliError('Oppgi en gyldig e-postadresse med --email.');
+    const password = randomBytes(12).toString('base64url');
+    await createOrPromoteAdmin(database.db, email, values.name?.trim() || email, await hashPassword(password));
+    io.out(`Administrator ${email} er klar. Engangspassord: ${password}`);
+    io.out('Bytt passordet etter første innlogging.');
+  },
+};
+
+/** Runs the CLI with the given arguments; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(HELP);
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`Ukjent kommando «${name}».\n\n${HELP}`);
+    return 1;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  setLogLevel(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  let database: Database;
+  try {
+    database = await openDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
+  } catch (error) {
+    io.err(`Databasen svarer ikke: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return 1;
+  }
+  try {
+    await command(args, { config, database, io });
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError || error instanceof AppError) {
+      io.err(error.message);
+      return 1;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`Ugyldige valg: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('kursvakt.cjs')) {
+  runCli(process.argv.slice(2))
+    .then((code) => process.exit(code))
+    .catch((error) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exit(1);
+    });
+}

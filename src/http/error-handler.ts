@@ -1,0 +1,63 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isConnectionError } from '../db/client';
+import { AppError } from '../lib/errors';
+import { errorFields, logger } from '../lib/logger';
+
+/** Unknown route: the bokmål 404 page (or JSON). */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404);
+  if (wantsJson(req)) {
+    res.json({ error: 'not_found', message: 'Fant ikke ressursen.' });
+    return;
+  }
+  res.render('errors/404', { title: 'Fant ikke siden' });
+};
+
+function wantsJson(req: Parameters<RequestHandler>[0]): boolean {
+  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+}
+
+/** The one error handler: typed errors keep their status and message; the database lost → 503; anything else → 500 without details. */
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  let status = 500;
+  let code = 'internal';
+  let message = 'Noe gikk galt hos oss. Feilen er logget. Prøv igjen senere.';
+  const err = error as { status?: number; statusCode?: number; code?: string; type?: string; message?: string };
+  if (error instanceof AppError) {
+    status = error.status;
+    code = error.code;
+    message = error.message;
+  } else if (err.code === 'EBADCSRFTOKEN') {
+    status = 403;
+    code = 'csrf';
+    message = 'Skjemaet er utløpt eller ugyldig. Last siden på nytt og prøv igjen.';
+  } else if (err.type === 'entity.too.large' || err.code === 'LIMIT_FILE_SIZE') {
+    status = 413;
+    code = 'too_large';
+    message = 'Forespørselen er for stor.';
+  } else if (err.type === 'entity.parse.failed') {
+    status = 400;
+    code = 'bad_body';
+    message = 'Forespørselen kunne ikke leses.';
+  } else if (isConnectionError(error)) {
+    status = 503;
+    code = 'database_unavailable';
+    message = 'Databasen er ikke tilgjengelig akkurat nå. Prøv igjen om litt.';
+  }
+  if (status >= 500) logger.error('request failed', { method: req.method, url: req.originalUrl, status, ...errorFields(error) });
+  if (res.headersSent) return;
+  res.status(status);
+  if (status === 503) res.setHeader('Retry-After', '30');
+  if (wantsJson(req)) {
+    res.json({ error: code, message });
+    return;
+  }
+  const view = status === 404 ? 'errors/404' : status === 403 ? 'errors/403' : status >= 500 ? 'errors/500' : 'errors/error';
+  res.render(view, { title: status === 404 ? 'Fant ikke siden' : 'Feil', message, status }, (renderError, html) => {
+    if (renderError) {
+      res.type('text/plain').send(message);
+      return;
+    }
+    res.send(html);
+  });
+};

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+export const loginSchema = z.object({
+  email: z.string().trim().min(1, 'Skriv inn e-postadressen din.').max(254),
+  password: z.string().min(1, 'Skriv inn passordet ditt.').max(1024),
+});
+
+export const firstAdminSchema = z
+  .object({
+    name: z.string().trim().min(2, 'Skriv inn navnet ditt.').max(200, 'Navnet er for langt.'),
+    email: z.email('Skriv inn en gyldig e-postadresse.').trim().max(254),
+    password: z.string().min(12, 'Passordet må ha minst 12 tegn.').max(1024, 'Passordet er for langt.'),
+    passwordRepeat: z.string(),
+  })
+  .refine((v) => v.password === v.passwordRepeat, {
+    path: ['passwordRepeat'],
+    message: 'Passordene er ikke like.',
+  });
+
+export type FirstAdminInput = z.infer<typeof firstAdminSchema>;

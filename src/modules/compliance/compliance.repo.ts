@@ -1,0 +1,181 @@
+import { and, asc, eq, gte, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { completions, courses, employees, exemptions, orgUnits, requirementUnits, requirements } from '../../db/schema';
+import type { LocalDate } from '../../lib/dates';
+import { unitScopeCondition, type UnitScope } from '../org/unit-scope';
+
+export interface RequirementRecord {
+  id: number;
+  name: string;
+  courseId: number;
+  courseSlug: string;
+  courseTitle: string;
+  audienceAll: boolean;
+  audienceRoleTags: string[];
+  audienceUnitIds: number[];
+  audienceUnitPaths: string[];
+  firstDeadline: LocalDate;
+  renewalMode: 'cycle' | 'rolling';
+  renewalMonths: number;
+  newHireMonths: number;
+  dueSoonDays: number;
+  active: boolean;
+}
+
+export interface EmployeeRecord {
+  id: number;
+  employeeNumber: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  title: string | null;
+  unitId: number | null;
+  unitCode: string | null;
+  unitName: string | null;
+  unitPath: string | null;
+  roleTags: string[];
+  hireDate: LocalDate;
+  endDate: LocalDate | null;
+}
+
+export interface EmployeeFilter {
+  scope: UnitScope;
+  /** Only employees counted on this date (hired on or before, not ended before). */
+  activeOn?: LocalDate;
+  employeeId?: number;
+  /** Only this unit and everything below it (by path prefix). */
+  unitPath?: string;
+}
+
+/** Requirements with their course and audience units. */
+export async function listRequirements(db: DbOrTx, opts: { activeOnly?: boolean } = {}): Promise<RequirementRecord[]> {
+  const rows = await db
+    .select({
+      id: requirements.id,
+      name: requirements.name,
+      courseId: requirements.courseId,
+      courseSlug: courses.slug,
+      courseTitle: courses.title,
+      audienceAll: requirements.audienceAll,
+      audienceRoleTags: requirements.audienceRoleTags,
+      firstDeadline: requirements.firstDeadline,
+      renewalMode: requirements.renewalMode,
+      renewalMonths: requirements.renewalMonths,
+      newHireMonths: requirements.newHireMonths,
+      dueSoonDays: requirements.dueSoonDays,
+      active: requirements.active,
+    })
+    .from(requirements)
+    .innerJoin(courses, eq(courses.id, requirements.courseId))
+    .where(opts.activeOnly ? eq(requirements.active, true) : sql`true`)
+    .orderBy(asc(requirements.id));
+  const units = await db
+    .select({ requirementId: requirementUnits.requirementId, unitId: orgUnits.id, path: orgUnits.path })
+    .from(requirementUnits)
+    .innerJoin(orgUnits, eq(orgUnits.id, requirementUnits.unitId));
+  return rows.map((r) => {
+    const own = units.filter((u) => u.requirementId === r.id);
+    return {
+      ...r,
+      renewalMode: r.renewalMode === 'rolling' ? ('rolling' as const) : ('cycle' as const),
+      audienceUnitIds: own.map((u) => u.unitId),
+      audienceUnitPaths: own.map((u) => u.path),
+    };
+  });
+}
+
+function employeeConditions(filter: EmployeeFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.scope.kind !== 'all') conditions.push(unitScopeCondition(filter.scope, orgUnits.path));
+  if (filter.activeOn) {
+    conditions.push(lte(employees.hireDate, filter.activeOn));
+    conditions.push(or(isNull(employees.endDate), gte(employees.endDate, filter.activeOn))!);
+  }
+  if (filter.employeeId !== undefined) conditions.push(eq(employees.id, filter.employeeId));
+  if (filter.unitPath) conditions.push(sql`${orgUnits.path} like ${filter.unitPath + '%'}`);
+  return conditions;
+}
+
+/** Employees visible in the scope; employees without a unit are visible only to the 'all' scope. */
+export async function listEmployees(db: DbOrTx, filter: EmployeeFilter): Promise<EmployeeRecord[]> {
+  return db
+    .select({
+      id: employees.id,
+      employeeNumber: employees.employeeNumber,
+      firstName: employees.firstName,
+      lastName: employees.lastName,
+      email: employees.email,
+      title: employees.title,
+      unitId: employees.unitId,
+      unitCode: orgUnits.code,
+      unitName: orgUnits.name,
+      unitPath: orgUnits.path,
+      roleTags: employees.roleTags,
+      hireDate: employees.hireDate,
+      endDate: employees.endDate,
+    })
+    .from(employees)
+    .leftJoin(orgUnits, eq(orgUnits.id, employees.unitId))
+    .where(and(...employeeConditions(filter)))
+    .orderBy(asc(employees.lastName), asc(employees.firstName), asc(employees.id));
+}
+
+export interface CompletionDate {
+  employeeId: number;
+  courseId: number;
+  completedOn: LocalDate;
+}
+
+const voidedCompletionIds = sql`select c2.voids_completion_id from completions c2 where c2.voids_completion_id is not null`;
+const voidedExemptionIds = sql`select x2.voids_exemption_id from exemptions x2 where x2.voids_exemption_id is not null`;
+
+/** Effective completions (not voids, not voided) of the employees matched by the filter, up to a date. */
+export async function listEffectiveCompletions(
+  db: DbOrTx,
+  filter: EmployeeFilter,
+  upTo: LocalDate,
+): Promise<CompletionDate[]> {
+  return db
+    .select({ employeeId: completions.employeeId, courseId: completions.courseId, completedOn: completions.completedOn })
+    .from(completions)
+    .innerJoin(employees, eq(employees.id, completions.employeeId))
+    .leftJoin(orgUnits, eq(orgUnits.id, employees.unitId))
+    .where(
+      and(
+        ...employeeConditions(filter),
+        sql`${completions.source} <> 'void'`,
+        sql`${completions.id} not in (${voidedCompletionIds})`,
+        lte(completions.completedOn, upTo),
+      ),
+    );
+}
+
+export interface ExemptionRecord {
+  employeeId: number;
+  requirementId: number;
+  validFrom: LocalDate;
+  validUntil: LocalDate | null;
+  reason: string;
+}
+
+/** Effective exemptions (not void records, not voided) of the employees matched by the filter. */
+export async function listEffectiveExemptions(db: DbOrTx, filter: EmployeeFilter): Promise<ExemptionRecord[]> {
+  return db
+    .select({
+      employeeId: exemptions.employeeId,
+      requirementId: exemptions.requirementId,
+      validFrom: exemptions.validFrom,
+      validUntil: exemptions.validUntil,
+      reason: exemptions.reason,
+    })
+    .from(exemptions)
+    .innerJoin(employees, eq(employees.id, exemptions.employeeId))
+    .leftJoin(orgUnits, eq(orgUnits.id, employees.unitId))
+    .where(
+      and(
+        ...employeeConditions(filter),
+        eq(exemptions.isVoid, false),
+        sql`${exemptions.id} not in (${voidedExemptionIds})`,
+      ),
+    );
+}

@@ -1,0 +1,164 @@
+import { addMonths, compareDates, daysBetween, formatNorwegianDate as fmt, type LocalDate } from '../../lib/dates';
+
+/**
+ * The status rules of DOMAIN.md as pure functions: no database, no clock; the caller passes T.
+ *
+ * Decisions where DOMAIN.md is silent (also in docs/decisions/0002-deadline-rules.md):
+ * - Cycle deadlines are computed as firstDeadline + k·renewalMonths from firstDeadline each
+ *   time (never by chaining), so 31 December stays 31 December and 29 February does not drift.
+ * - A completion dated before the hire date (e.g. imported history from a previous employer in
+ *   the municipality) still counts; the rule "a completion never moves a due date earlier"
+ *   keeps the new-hire window for such a person.
+ * - Several completions on or before T: only the latest one matters.
+ * - An exemption covers T when validFrom ≤ T ≤ validUntil (validUntil inclusive, null = open).
+ *   While exempt, the due date is still computed and shown, so HR sees what follows.
+ * - On the due date itself the status is due_soon (the deadline includes the whole day).
+ */
+
+export type RenewalMode = 'cycle' | 'rolling';
+
+export interface RequirementRule {
+  firstDeadline: LocalDate;
+  renewalMode: RenewalMode;
+  renewalMonths: number;
+  newHireMonths: number;
+  dueSoonDays: number;
+}
+
+export interface EmployeeFacts {
+  hireDate: LocalDate;
+  endDate: LocalDate | null;
+}
+
+export interface ExemptionFact {
+  validFrom: LocalDate;
+  validUntil: LocalDate | null;
+  reason: string;
+}
+
+export type ComplianceStatus = 'done' | 'todo' | 'due_soon' | 'overdue' | 'exempt';
+
+export interface StatusResult {
+  counted: boolean;
+  status: ComplianceStatus | null;
+  dueDate: LocalDate | null;
+  lastCompletion: LocalDate | null;
+  reason: string;
+}
+
+export interface StatusSummary {
+  counted: number;
+  done: number;
+  todo: number;
+  dueSoon: number;
+  overdue: number;
+  exempt: number;
+  withValidCompletion: number;
+  completionRate: number | null;
+}
+
+export const STATUS_LABELS: Record<ComplianceStatus, string> = {
+  done: 'Fullført',
+  todo: 'Ikke fullført',
+  due_soon: 'Forfaller snart',
+  overdue: 'Forfalt',
+  exempt: 'Fritatt',
+};
+
+/** The first due date without any completion: max(firstDeadline, hireDate + newHireMonths). */
+export function computeFirstDueDate(rule: RequirementRule, hireDate: LocalDate): { dueDate: LocalDate; explanation: string } {
+  const newHireDue = addMonths(hireDate, rule.newHireMonths);
+  if (compareDates(newHireDue, rule.firstDeadline) > 0) {
+    return { dueDate: newHireDue, explanation: `ansatt ${fmt(hireDate)} + ${rule.newHireMonths} måneder` };
+  }
+  return { dueDate: rule.firstDeadline, explanation: `første frist ${fmt(rule.firstDeadline)}` };
+}
+
+/** The first cycle deadline on or after a date (firstDeadline + k·renewalMonths, k ≥ 0). */
+export function cycleDeadlineOnOrAfter(rule: RequirementRule, date: LocalDate): { deadline: LocalDate; index: number } {
+  if (compareDates(date, rule.firstDeadline) <= 0) return { deadline: rule.firstDeadline, index: 0 };
+  // Estimate k from the month distance, then step to the exact one.
+  const months = (Number(date.slice(0, 4)) - Number(rule.firstDeadline.slice(0, 4))) * 12 + (Number(date.slice(5, 7)) - Number(rule.firstDeadline.slice(5, 7)));
+  let k = Math.max(0, Math.floor(months / rule.renewalMonths) - 1);
+  while (compareDates(addMonths(rule.firstDeadline, k * rule.renewalMonths), date) < 0) k++;
+  return { deadline: addMonths(rule.firstDeadline, k * rule.renewalMonths), index: k };
+}
+
+/** The due date given the latest completion (or none), with a reason a person can read. */
+export function computeDueDate(rule: RequirementRule, hireDate: LocalDate, lastCompletion: LocalDate | null): { dueDate: LocalDate; reason: string } {
+  const first = computeFirstDueDate(rule, hireDate);
+  if (!lastCompletion) return { dueDate: first.dueDate, reason: first.explanation };
+  let due: LocalDate;
+  let explanation: string;
+  if (rule.renewalMode === 'rolling') {
+    due = addMonths(lastCompletion, rule.renewalMonths);
+    explanation = `fullført ${fmt(lastCompletion)} + ${rule.renewalMonths} måneder`;
+  } else {
+    const satisfied = cycleDeadlineOnOrAfter(rule, lastCompletion);
+    due = addMonths(rule.firstDeadline, (satisfied.index + 1) * rule.renewalMonths);
+    explanation = `fullført ${fmt(lastCompletion)}, neste frist i syklusen (hver ${rule.renewalMonths}. måned fra ${fmt(rule.firstDeadline)})`;
+  }
+  // A completion never moves the due date earlier than it would be without it.
+  if (compareDates(first.dueDate, due) > 0) {
+    return { dueDate: first.dueDate, reason: `${first.explanation} (fullført ${fmt(lastCompletion)} flytter ikke fristen tidligere)` };
+  }
+  return { dueDate: due, reason: explanation };
+}
+
+/** The status of one employee for one requirement on date T (asOf), per DOMAIN.md. */
+export function computeStatus(
+  rule: RequirementRule,
+  employee: EmployeeFacts,
+  completionDates: LocalDate[],
+  exemptions: ExemptionFact[],
+  asOf: LocalDate,
+): StatusResult {
+  if (compareDates(employee.hireDate, asOf) > 0) {
+    return { counted: false, status: null, dueDate: null, lastCompletion: null, reason: `Ikke ansatt ennå (ansatt fra ${fmt(employee.hireDate)})` };
+  }
+  if (employee.endDate && compareDates(employee.endDate, asOf) < 0) {
+    return { counted: false, status: null, dueDate: null, lastCompletion: null, reason: `Sluttet ${fmt(employee.endDate)}` };
+  }
+  let lastCompletion: LocalDate | null = null;
+  for (const c of completionDates) {
+    if (compareDates(c, asOf) <= 0 && (lastCompletion === null || compareDates(c, lastCompletion) > 0)) lastCompletion = c;
+  }
+  const { dueDate, reason } = computeDueDate(rule, employee.hireDate, lastCompletion);
+
+  const exemption = exemptions.find(
+    (x) => compareDates(x.validFrom, asOf) <= 0 && (x.validUntil === null || compareDates(asOf, x.validUntil) <= 0),
+  );
+  if (exemption) {
+    const until = exemption.validUntil ? `til ${fmt(exemption.validUntil)}` : 'uten sluttdato';
+    return { counted: true, status: 'exempt', dueDate, lastCompletion, reason: `Fritatt ${until}: ${exemption.reason}` };
+  }
+  const daysLeft = daysBetween(asOf, dueDate);
+  if (daysLeft < 0) {
+    return { counted: true, status: 'overdue', dueDate, lastCompletion, reason: `Forfalt ${fmt(dueDate)}: ${reason}` };
+  }
+  if (daysLeft <= rule.dueSoonDays) {
+    return { counted: true, status: 'due_soon', dueDate, lastCompletion, reason: `Forfaller ${fmt(dueDate)}: ${reason}` };
+  }
+  if (lastCompletion) {
+    return { counted: true, status: 'done', dueDate, lastCompletion, reason: `Fullført, neste frist ${fmt(dueDate)}: ${reason}` };
+  }
+  return { counted: true, status: 'todo', dueDate, lastCompletion, reason: `Forfaller ${fmt(dueDate)}: ${reason}` };
+}
+
+/** Counts per status and the completion rate of DOMAIN.md: with a completion and not overdue ÷ (counted − exempt). */
+export function summarizeStatuses(results: Array<Pick<StatusResult, 'counted' | 'status' | 'lastCompletion'>>): StatusSummary {
+  const s: StatusSummary = { counted: 0, done: 0, todo: 0, dueSoon: 0, overdue: 0, exempt: 0, withValidCompletion: 0, completionRate: null };
+  for (const r of results) {
+    if (!r.counted || !r.status) continue;
+    s.counted++;
+    if (r.status === 'done') s.done++;
+    else if (r.status === 'todo') s.todo++;
+    else if (r.status === 'due_soon') s.dueSoon++;
+    else if (r.status === 'overdue') s.overdue++;
+    else s.exempt++;
+    if ((r.status === 'done' || r.status === 'due_soon') && r.lastCompletion) s.withValidCompletion++;
+  }
+  const denominator = s.counted - s.exempt;
+  s.completionRate = denominator > 0 ? s.withValidCompletion / denominator : null;
+  return s;
+}

@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import type { AppContext } from '../../app';
+import { requireLogin } from '../../http/auth';
+import { listMyCourses } from './my-courses.service';
+
+/** "Mine kurs": the logged-in employee's required courses. */
+export function createMyCoursesRouter(context: AppContext): Router {
+  const router = Router();
+  router.get('/mine-kurs', requireLogin, async (req, res) => {
+    const employeeId = req.user!.employeeId;
+    const courses = employeeId ? await listMyCourses(context.database.db, employeeId, context.now()) : [];
+    res.render('my-courses/index', { title: 'Mine kurs', courses, isEmployee: employeeId !== null });
+  });
+  return router;
+}

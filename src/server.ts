@@ -1,0 +1,69 @@
+import http from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase, type Database } from './db/client';
+import { errorFields, logger, setLogLevel } from './lib/logger';
+
+/** Boot: config → database → app.listen; graceful shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  setLogLevel(config.logLevel);
+
+  let database: Database;
+  try {
+    database = await openDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    console.error(`Kursvakt kan ikke starte: databasen svarer ikke (${reason}).`);
+    process.exit(1);
+  }
+
+  const { app, context } = createApp({ config, database });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info('Kursvakt kjører', { url: config.baseUrl, port, database: database.description });
+  console.log(`Kursvakt kjører på ${config.baseUrl} (database: ${database.description})`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('Stopper', { signal });
+    const force = setTimeout(() => {
+      logger.warn('Tvinger avslutning etter 10 s');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    // Stop accepting connections, let running requests finish, then close the database.
+    server.close(() => {
+      context.sessionStore.stopPruning();
+      database
+        .close()
+        .catch((error) => logger.error('Feil ved lukking av databasen', errorFields(error)))
+        .finally(() => {
+          clearTimeout(force);
+          process.exit(0);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  logger.error('Uventet feil ved oppstart', errorFields(error));
+  process.exit(1);
+});

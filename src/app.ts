@@ -6,7 +6,7 @@ import type { Config } from './config';
 import type { Database } from './db/client';
 import { createPassport } from './http/auth';
 import { csrf } from './http/csrf';
-import { errorHandler, notFoundHandler } from './http/error-handler';
+import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { DrizzleSessionStore } from './http/session-store';
 import { createViewEngine } from './http/views';
 import { createAuthRouter, firstRunGuard } from './modules/auth/auth.routes';
@@ -122,6 +122,6 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createMyCoursesRouter(context));
 
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(createErrorHandler(() => database.ping()));
   return { app, context };
 }

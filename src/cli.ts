@@ -30,35 +30,57 @@ Kommandoer:
 
 const commands: Record<string, Command> = {
   async demo(args, { database, io, config }) {
-    const { values } = parseArgs({ args, options: { 'if-empty': { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { 'if-empty': { type: 'boolean', default: false } },
+      strict: true,
+    });
     if (!(await isDatabaseEmpty(database.db))) {
       if (values['if-empty']) {
         io.out('Databasen har allerede data; demodata lastes ikke inn på nytt.');
         return;
       }
-      throw new CliError('Databasen har allerede enheter eller ansatte. Demodata lastes bare inn i en tom database.');
+      throw new CliError(
+        'Databasen har allerede enheter eller ansatte. Demodata lastes bare inn i en tom database.',
+      );
     }
     const result = await loadDemo(database.db, todayInOslo());
-    io.out(`Eksempel kommune er lastet inn: ${result.units} enheter, ${result.employees} ansatte, ${result.completions} fullføringer.`);
+    io.out(
+      `Eksempel kommune er lastet inn: ${result.units} enheter, ${result.employees} ansatte, ${result.completions} fullføringer.`,
+    );
     io.out(`Logg inn på ${config.baseUrl}/logg-inn med passordet «${result.password}» og en av disse:`);
-    for (const login of result.logins) io.out(`  ${login.role.padEnd(20)} ${login.email.padEnd(40)} ${login.description}`);
+    for (const login of result.logins)
+      io.out(`  ${login.role.padEnd(20)} ${login.email.padEnd(40)} ${login.description}`);
   },
 
   async admin(args, { database, io }) {
     const [sub, ...rest] = args;
     if (sub !== 'create') throw new CliError('Bruk: kursvakt admin create --email E [--name N]');
-    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: rest,
+      options: { email: { type: 'string' }, name: { type: 'string' } },
+      strict: true,
+    });
     const email = values.email?.trim().toLowerCase();
-    if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new CliError('Oppgi en gyldig e-postadresse med --email.');
+    if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      throw new CliError('Oppgi en gyldig e-postadresse med --email.');
     const password = randomBytes(12).toString('base64url');
-    await createOrPromoteAdmin(database.db, email, values.name?.trim() || email, await hashPassword(password));
+    await createOrPromoteAdmin(
+      database.db,
+      email,
+      values.name?.trim() || email,
+      await hashPassword(password),
+    );
     io.out(`Administrator ${email} er klar. Engangspassord: ${password}`);
     io.out('Bytt passordet etter første innlogging.');
   },
 };
 
 /** Runs the CLI with the given arguments; returns the exit code. */
-export async function runCli(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo = { out: console.log, err: console.error },
+): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(HELP);
@@ -82,7 +104,11 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
   setLogLevel(config.logLevel === 'info' ? 'warn' : config.logLevel);
   let database: Database;
   try {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, dataDir: config.dataDir });
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      schema: config.databaseSchema,
+      dataDir: config.dataDir,
+    });
   } catch (error) {
     io.err(`Databasen svarer ikke: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return 1;

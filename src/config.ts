@@ -62,7 +62,9 @@ export class ConfigError extends Error {}
 export function parseConfig(source: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(source);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${issue.path.join('.') || '(miljø)'}: ${issue.message}`);
+    const lines = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(miljø)'}: ${issue.message}`,
+    );
     throw new ConfigError(`Ugyldig konfigurasjon:\n  ${lines.join('\n  ')}`);
   }
   const e = result.data;

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  type AnyPgColumn,
   check,
   date,
   index,
@@ -29,7 +30,7 @@ export const orgUnits = pgTable(
     id: serial('id').primaryKey(),
     code: text('code').notNull(),
     name: text('name').notNull(),
-    parentId: integer('parent_id').references((): any => orgUnits.id, { onDelete: 'restrict' }),
+    parentId: integer('parent_id').references((): AnyPgColumn => orgUnits.id, { onDelete: 'restrict' }),
     /** kommune | sektor | virksomhet | avdeling – informational, the tree is what counts. */
     kind: text('kind').notNull().default('virksomhet'),
     /** Materialised path of ids, e.g. '/1/4/17/', so a subtree is one indexed prefix match. */
@@ -37,7 +38,11 @@ export const orgUnits = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('org_units_code_uq').on(t.code), index('org_units_path_idx').on(t.path), index('org_units_parent_idx').on(t.parentId)],
+  (t) => [
+    uniqueIndex('org_units_code_uq').on(t.code),
+    index('org_units_path_idx').on(t.path),
+    index('org_units_parent_idx').on(t.parentId),
+  ],
 );
 
 export const employees = pgTable(
@@ -50,7 +55,10 @@ export const employees = pgTable(
     email: text('email'),
     unitId: integer('unit_id').references(() => orgUnits.id, { onDelete: 'set null' }),
     title: text('title'),
-    roleTags: text('role_tags').array().notNull().default(sql`'{}'::text[]`),
+    roleTags: text('role_tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     hireDate: date('hire_date', { mode: 'string' }).notNull(),
     endDate: date('end_date', { mode: 'string' }),
     createdAt: createdAt(),
@@ -120,7 +128,9 @@ export const courseVersions = pgTable(
     scormVersion: text('scorm_version'),
     title: text('title').notNull(),
     /** The parsed manifest: SCOs with launch paths and thresholds. */
-    manifest: jsonb('manifest').notNull().default(sql`'{}'::jsonb`),
+    manifest: jsonb('manifest')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** Folder of the extracted package, relative to DATA_DIR. */
     storagePath: text('storage_path'),
     contentHash: text('content_hash'),
@@ -141,7 +151,10 @@ export const requirements = pgTable(
     /** true: all active employees; false: the units in requirement_units (with sub-units). */
     audienceAll: boolean('audience_all').notNull().default(true),
     /** Narrows the audience to employees with at least one of these tags; empty = no narrowing. */
-    audienceRoleTags: text('audience_role_tags').array().notNull().default(sql`'{}'::text[]`),
+    audienceRoleTags: text('audience_role_tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     firstDeadline: date('first_deadline', { mode: 'string' }).notNull(),
     renewalMode: text('renewal_mode').notNull().default('cycle'),
     renewalMonths: integer('renewal_months').notNull().default(24),
@@ -153,7 +166,10 @@ export const requirements = pgTable(
   },
   (t) => [
     check('requirements_renewal_mode_ck', sql`${t.renewalMode} in ('cycle', 'rolling')`),
-    check('requirements_months_ck', sql`${t.renewalMonths} > 0 and ${t.newHireMonths} >= 0 and ${t.dueSoonDays} >= 0`),
+    check(
+      'requirements_months_ck',
+      sql`${t.renewalMonths} > 0 and ${t.newHireMonths} >= 0 and ${t.dueSoonDays} >= 0`,
+    ),
   ],
 );
 
@@ -186,7 +202,9 @@ export const scormAttempts = pgTable(
     /** open | closed */
     state: text('state').notNull().default('open'),
     /** The whole CMI as the learner left it (suspend_data, interactions, objectives …). */
-    cmi: jsonb('cmi').notNull().default(sql`'{}'::jsonb`),
+    cmi: jsonb('cmi')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     lastSequence: integer('last_sequence').notNull().default(-1),
     /** Server-side accumulated total time, ISO 8601 duration seconds. */
     totalTimeSeconds: integer('total_time_seconds').notNull().default(0),
@@ -225,7 +243,9 @@ export const completions = pgTable(
     courseId: integer('course_id')
       .notNull()
       .references(() => courses.id, { onDelete: 'restrict' }),
-    courseVersionId: integer('course_version_id').references(() => courseVersions.id, { onDelete: 'set null' }),
+    courseVersionId: integer('course_version_id').references(() => courseVersions.id, {
+      onDelete: 'set null',
+    }),
     completedOn: date('completed_on', { mode: 'string' }).notNull(),
     /** scorm | manual | import */
     source: text('source').notNull(),
@@ -233,7 +253,7 @@ export const completions = pgTable(
     reason: text('reason'),
     attemptId: integer('attempt_id').references(() => scormAttempts.id, { onDelete: 'set null' }),
     /** Append-only: a correction is a new row that voids an older one. */
-    voidsCompletionId: integer('voids_completion_id').references((): any => completions.id),
+    voidsCompletionId: integer('voids_completion_id').references((): AnyPgColumn => completions.id),
     recordedBy: integer('recorded_by').references(() => users.id, { onDelete: 'set null' }),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -259,7 +279,7 @@ export const exemptions = pgTable(
     reason: text('reason').notNull(),
     /** A record that only cancels the exemption it voids, without granting a new one. */
     isVoid: boolean('is_void').notNull().default(false),
-    voidsExemptionId: integer('voids_exemption_id').references((): any => exemptions.id),
+    voidsExemptionId: integer('voids_exemption_id').references((): AnyPgColumn => exemptions.id),
     recordedBy: integer('recorded_by').references(() => users.id, { onDelete: 'set null' }),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -288,10 +308,15 @@ export const reminderSchedules = pgTable('reminder_schedules', {
   /** employee_due_soon | employee_due_today | employee_overdue | leader_digest | escalation */
   kinds: text('kinds').array().notNull(),
   /** Empty = every unit. */
-  unitIds: integer('unit_ids').array().notNull().default(sql`'{}'::int[]`),
+  unitIds: integer('unit_ids')
+    .array()
+    .notNull()
+    .default(sql`'{}'::int[]`),
   templateKey: text('template_key'),
   /** Interval and count for overdue repeats, escalation days, sending window, weekend/holiday rule. */
-  options: jsonb('options').notNull().default(sql`'{}'::jsonb`),
+  options: jsonb('options')
+    .notNull()
+    .default(sql`'{}'::jsonb`),
   paused: boolean('paused').notNull().default(false),
   lastFiredAt: timestamp('last_fired_at', { withTimezone: true }),
   createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
@@ -314,7 +339,10 @@ export const reminderLog = pgTable(
     period: text('period').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('reminder_log_key_uq').on(t.idempotencyKey), index('reminder_log_employee_idx').on(t.employeeId)],
+  (t) => [
+    uniqueIndex('reminder_log_key_uq').on(t.idempotencyKey),
+    index('reminder_log_employee_idx').on(t.employeeId),
+  ],
 );
 
 export const mailOutbox = pgTable(
@@ -413,7 +441,10 @@ export const certificates = pgTable(
       .references(() => completions.id, { onDelete: 'cascade' }),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('certificates_code_uq').on(t.code), uniqueIndex('certificates_completion_uq').on(t.completionId)],
+  (t) => [
+    uniqueIndex('certificates_code_uq').on(t.code),
+    uniqueIndex('certificates_completion_uq').on(t.completionId),
+  ],
 );
 
 export const auditLog = pgTable(
@@ -425,7 +456,9 @@ export const auditLog = pgTable(
     action: text('action').notNull(),
     entity: text('entity').notNull(),
     entityId: text('entity_id'),
-    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    details: jsonb('details')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
   },
   (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_at_idx').on(t.at)],
 );

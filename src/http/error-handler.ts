@@ -1,11 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isConnectionError } from '../db/client';
-import { AppError } from '../lib/errors';
+import { AppError, ServiceUnavailableError } from '../lib/errors';
 import { errorFields, logger } from '../lib/logger';
 
 /** Unknown route: the bokmål 404 page (or JSON). */
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404);
+  res.locals.user ??= null;
+  res.locals.currentPath ??= req.path;
   if (wantsJson(req)) {
     res.json({ error: 'not_found', message: 'Fant ikke ressursen.' });
     return;
@@ -17,12 +19,32 @@ function wantsJson(req: Parameters<RequestHandler>[0]): boolean {
   return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 }
 
-/** The one error handler: typed errors keep their status and message; the database lost → 503; anything else → 500 without details. */
-export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+/**
+ * The one error handler: typed errors keep their status and message; the database lost → 503;
+ * anything else → 500 without details. `isDatabaseUp` tells a lost database from a bug.
+ */
+export function createErrorHandler(isDatabaseUp: () => Promise<boolean>): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (error instanceof AppError || isConnectionError(error)) return renderError(error, req, res, next);
+    isDatabaseUp()
+      .then((up) => renderError(up ? error : new ServiceUnavailableError(DATABASE_DOWN), req, res, next))
+      .catch(() => renderError(error, req, res, next));
+  };
+}
+
+const DATABASE_DOWN = 'Databasen er ikke tilgjengelig akkurat nå. Prøv igjen om litt.';
+
+const renderError: ErrorRequestHandler = (error, req, res, _next) => {
   let status = 500;
   let code = 'internal';
   let message = 'Noe gikk galt hos oss. Feilen er logget. Prøv igjen senere.';
-  const err = error as { status?: number; statusCode?: number; code?: string; type?: string; message?: string };
+  const err = error as {
+    status?: number;
+    statusCode?: number;
+    code?: string;
+    type?: string;
+    message?: string;
+  };
   if (error instanceof AppError) {
     status = error.status;
     code = error.code;
@@ -42,9 +64,15 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   } else if (isConnectionError(error)) {
     status = 503;
     code = 'database_unavailable';
-    message = 'Databasen er ikke tilgjengelig akkurat nå. Prøv igjen om litt.';
+    message = DATABASE_DOWN;
   }
-  if (status >= 500) logger.error('request failed', { method: req.method, url: req.originalUrl, status, ...errorFields(error) });
+  if (status >= 500)
+    logger.error('request failed', {
+      method: req.method,
+      url: req.originalUrl,
+      status,
+      ...errorFields(error),
+    });
   if (res.headersSent) return;
   res.status(status);
   if (status === 503) res.setHeader('Retry-After', '30');
@@ -52,12 +80,26 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     res.json({ error: code, message });
     return;
   }
-  const view = status === 404 ? 'errors/404' : status === 403 ? 'errors/403' : status >= 500 ? 'errors/500' : 'errors/error';
-  res.render(view, { title: status === 404 ? 'Fant ikke siden' : 'Feil', message, status }, (renderError, html) => {
-    if (renderError) {
-      res.type('text/plain').send(message);
-      return;
-    }
-    res.send(html);
-  });
+  // The request may have failed before the locals middleware ran (e.g. the session store was down).
+  res.locals.user ??= null;
+  res.locals.currentPath ??= req.path;
+  const view =
+    status === 404
+      ? 'errors/404'
+      : status === 403
+        ? 'errors/403'
+        : status >= 500
+          ? 'errors/500'
+          : 'errors/error';
+  res.render(
+    view,
+    { title: status === 404 ? 'Fant ikke siden' : 'Feil', message, status },
+    (renderError, html) => {
+      if (renderError) {
+        res.type('text/plain').send(message);
+        return;
+      }
+      res.send(html);
+    },
+  );
 };

@@ -46,7 +46,10 @@ export class DrizzleSessionStore extends session.Store {
     this.db
       .insert(sessions)
       .values({ sid, sess: sess as unknown as Record<string, unknown>, expire })
-      .onConflictDoUpdate({ target: sessions.sid, set: { sess: sess as unknown as Record<string, unknown>, expire } })
+      .onConflictDoUpdate({
+        target: sessions.sid,
+        set: { sess: sess as unknown as Record<string, unknown>, expire },
+      })
       .then(() => callback?.())
       .catch((error) => callback?.(error));
   }

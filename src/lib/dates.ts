@@ -1,4 +1,9 @@
-import { addDays as addDaysFns, addMonths as addMonthsFns, differenceInCalendarDays, isValid } from 'date-fns';
+import {
+  addDays as addDaysFns,
+  addMonths as addMonthsFns,
+  differenceInCalendarDays,
+  isValid,
+} from 'date-fns';
 
 /**
  * Calendar dates as ISO strings 'YYYY-MM-DD', meant as dates in Europe/Oslo. Arithmetic runs on
@@ -21,7 +26,9 @@ function fromUtc(date: Date): LocalDate {
 
 function isRealDate(y: number, m: number, d: number): boolean {
   const date = new Date(Date.UTC(y, m - 1, d));
-  return isValid(date) && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return (
+    isValid(date) && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+  );
 }
 
 /** True for a real calendar date written 'YYYY-MM-DD'. */

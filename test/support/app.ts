@@ -14,7 +14,9 @@ export interface TestApp {
 }
 
 /** createApp() on a fresh database with a fixed clock. */
-export async function createTestApp(opts: { now?: Date; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { now?: Date; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = parseConfig({ NODE_ENV: 'test', PORT: '3999', DATA_DIR: '/tmp/kursvakt-test', ...opts.env });
   const now = opts.now ?? new Date('2026-11-22T10:00:00+01:00');

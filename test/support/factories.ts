@@ -1,5 +1,15 @@
 import type { Db } from '../../src/db/client';
-import { completions, courses, employees, exemptions, orgUnits, requirementUnits, requirements, unitLeaders, users } from '../../src/db/schema';
+import {
+  completions,
+  courses,
+  employees,
+  exemptions,
+  orgUnits,
+  requirementUnits,
+  requirements,
+  unitLeaders,
+  users,
+} from '../../src/db/schema';
 import { hashPassword } from '../../src/http/auth';
 import { recomputeUnitPaths } from '../../src/modules/org/org.repo';
 
@@ -12,11 +22,19 @@ const passwordHash = () => (cachedHash ??= hashPassword(TEST_PASSWORD));
 let counter = 0;
 const next = () => ++counter;
 
-export async function createUnit(db: Db, values: { code?: string; name?: string; parentId?: number | null; kind?: string } = {}) {
+export async function createUnit(
+  db: Db,
+  values: { code?: string; name?: string; parentId?: number | null; kind?: string } = {},
+) {
   const n = next();
   const [row] = await db
     .insert(orgUnits)
-    .values({ code: values.code ?? `U${n}`, name: values.name ?? `Enhet ${n}`, parentId: values.parentId ?? null, kind: values.kind ?? 'virksomhet' })
+    .values({
+      code: values.code ?? `U${n}`,
+      name: values.name ?? `Enhet ${n}`,
+      parentId: values.parentId ?? null,
+      kind: values.kind ?? 'virksomhet',
+    })
     .returning();
   await recomputeUnitPaths(db);
   return row!;
@@ -43,7 +61,13 @@ export async function createEmployee(
 
 export async function createUser(
   db: Db,
-  values: { email?: string; displayName?: string; isAdmin?: boolean; employeeId?: number | null; leads?: number[] } = {},
+  values: {
+    email?: string;
+    displayName?: string;
+    isAdmin?: boolean;
+    employeeId?: number | null;
+    leads?: number[];
+  } = {},
 ) {
   const n = next();
   const [row] = await db
@@ -62,7 +86,9 @@ export async function createUser(
 
 export async function createCourseWithRequirement(
   db: Db,
-  values: { slug?: string; title?: string; unitIds?: number[]; roleTags?: string[] } & Partial<typeof requirements.$inferInsert> = {},
+  values: { slug?: string; title?: string; unitIds?: number[]; roleTags?: string[] } & Partial<
+    typeof requirements.$inferInsert
+  > = {},
 ) {
   const n = next();
   const [course] = await db
@@ -83,7 +109,8 @@ export async function createCourseWithRequirement(
       dueSoonDays: values.dueSoonDays ?? 30,
     })
     .returning();
-  for (const unitId of values.unitIds ?? []) await db.insert(requirementUnits).values({ requirementId: requirement!.id, unitId });
+  for (const unitId of values.unitIds ?? [])
+    await db.insert(requirementUnits).values({ requirementId: requirement!.id, unitId });
   return { course: course!, requirement: requirement! };
 }
 

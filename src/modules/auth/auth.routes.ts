@@ -24,7 +24,12 @@ export function firstRunGuard(context: AppContext): RequestHandler {
 
 /** A safe local redirect target from the `neste` parameter. */
 function nextTarget(value: unknown): string {
-  if (typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) {
+  if (
+    typeof value === 'string' &&
+    value.startsWith('/') &&
+    !value.startsWith('//') &&
+    !value.startsWith('/\\')
+  ) {
     return value;
   }
   return '/';
@@ -56,17 +61,28 @@ export function createAuthRouter(context: AppContext, pp: passport.PassportStati
 
   router.get('/logg-inn', (req, res) => {
     if (req.user) return res.redirect('/');
-    res.render('auth/login', { title: 'Logg inn', error: null, email: '', next: nextTarget(req.query.neste) });
+    res.render('auth/login', {
+      title: 'Logg inn',
+      error: null,
+      email: '',
+      next: nextTarget(req.query.neste),
+    });
   });
 
   router.post('/logg-inn', loginLimiter, (req, res, next) => {
     const target = nextTarget(req.body?.neste);
     const renderError = (status: number, error: string) =>
-      res.status(status).render('auth/login', { title: 'Logg inn', error, email: String(req.body?.email ?? ''), next: target });
+      res.status(status).render('auth/login', {
+        title: 'Logg inn',
+        error,
+        email: String(req.body?.email ?? ''),
+        next: target,
+      });
     try {
       parseInput(loginSchema, req.body);
     } catch (error) {
-      if (error instanceof ValidationError) return renderError(400, Object.values(error.fieldErrors)[0] ?? error.message);
+      if (error instanceof ValidationError)
+        return renderError(400, Object.values(error.fieldErrors)[0] ?? error.message);
       throw error;
     }
     pp.authenticate('local', (error: unknown, user: SessionUser | false) => {
@@ -108,7 +124,9 @@ export function createAuthRouter(context: AppContext, pp: passport.PassportStati
       res.redirect('/logg-inn?opprettet=1');
     } catch (error) {
       if (error instanceof ValidationError) {
-        return res.status(400).render('auth/first-run', { title: 'Første oppstart', errors: error.fieldErrors, values });
+        return res
+          .status(400)
+          .render('auth/first-run', { title: 'Første oppstart', errors: error.fieldErrors, values });
       }
       if (error instanceof AppError && error.code === 'already_set_up') return res.redirect('/logg-inn');
       next(error);

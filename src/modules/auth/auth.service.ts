@@ -4,7 +4,13 @@ import { hashPassword } from '../../http/auth';
 import { AppError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit.repo';
 import type { FirstAdminInput } from './auth.schema';
-import { countAdmins, findUserByEmail, insertUser, linkUsersToEmployeesByEmail, updateUser } from './users.repo';
+import {
+  countAdmins,
+  findUserByEmail,
+  insertUser,
+  linkUsersToEmployeesByEmail,
+  updateUser,
+} from './users.repo';
 
 /** True once an administrator exists; the first-run page is shown until then. */
 export async function hasAdmin(db: Db): Promise<boolean> {
@@ -27,7 +33,12 @@ export async function createFirstAdmin(db: Db, input: FirstAdminInput): Promise<
 }
 
 /** Creates an administrator, or makes an existing user (e.g. an imported employee) an administrator. */
-export async function createOrPromoteAdmin(db: Db, email: string, name: string, passwordHash: string | null): Promise<number> {
+export async function createOrPromoteAdmin(
+  db: Db,
+  email: string,
+  name: string,
+  passwordHash: string | null,
+): Promise<number> {
   const existing = await findUserByEmail(db, email);
   let id: number;
   if (existing) {

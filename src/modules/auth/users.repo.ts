@@ -52,13 +52,22 @@ export async function findLedUnits(db: DbOrTx, userId: number): Promise<LedUnit[
 }
 
 export async function countAdmins(db: DbOrTx): Promise<number> {
-  const rows = await db.select({ n: count() }).from(users).where(and(eq(users.isAdmin, true), eq(users.disabled, false)));
+  const rows = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.isAdmin, true), eq(users.disabled, false)));
   return Number(rows[0]?.n ?? 0);
 }
 
 export async function insertUser(
   db: DbOrTx,
-  values: { email: string; displayName: string; passwordHash: string | null; isAdmin?: boolean; employeeId?: number | null },
+  values: {
+    email: string;
+    displayName: string;
+    passwordHash: string | null;
+    isAdmin?: boolean;
+    employeeId?: number | null;
+  },
 ): Promise<number> {
   const rows = await db
     .insert(users)
@@ -76,9 +85,17 @@ export async function insertUser(
 export async function updateUser(
   db: DbOrTx,
   id: number,
-  values: Partial<{ passwordHash: string | null; isAdmin: boolean; displayName: string; employeeId: number | null }>,
+  values: Partial<{
+    passwordHash: string | null;
+    isAdmin: boolean;
+    displayName: string;
+    employeeId: number | null;
+  }>,
 ): Promise<void> {
-  await db.update(users).set({ ...values, updatedAt: new Date() }).where(eq(users.id, id));
+  await db
+    .update(users)
+    .set({ ...values, updatedAt: new Date() })
+    .where(eq(users.id, id));
 }
 
 export async function recordLogin(db: DbOrTx, id: number): Promise<void> {

@@ -1,6 +1,14 @@
 import { and, asc, eq, gte, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { completions, courses, employees, exemptions, orgUnits, requirementUnits, requirements } from '../../db/schema';
+import {
+  completions,
+  courses,
+  employees,
+  exemptions,
+  orgUnits,
+  requirementUnits,
+  requirements,
+} from '../../db/schema';
 import type { LocalDate } from '../../lib/dates';
 import { unitScopeCondition, type UnitScope } from '../org/unit-scope';
 
@@ -48,7 +56,10 @@ export interface EmployeeFilter {
 }
 
 /** Requirements with their course and audience units. */
-export async function listRequirements(db: DbOrTx, opts: { activeOnly?: boolean } = {}): Promise<RequirementRecord[]> {
+export async function listRequirements(
+  db: DbOrTx,
+  opts: { activeOnly?: boolean } = {},
+): Promise<RequirementRecord[]> {
   const rows = await db
     .select({
       id: requirements.id,
@@ -136,7 +147,11 @@ export async function listEffectiveCompletions(
   upTo: LocalDate,
 ): Promise<CompletionDate[]> {
   return db
-    .select({ employeeId: completions.employeeId, courseId: completions.courseId, completedOn: completions.completedOn })
+    .select({
+      employeeId: completions.employeeId,
+      courseId: completions.courseId,
+      completedOn: completions.completedOn,
+    })
     .from(completions)
     .innerJoin(employees, eq(employees.id, completions.employeeId))
     .leftJoin(orgUnits, eq(orgUnits.id, employees.unitId))
@@ -159,7 +174,10 @@ export interface ExemptionRecord {
 }
 
 /** Effective exemptions (not void records, not voided) of the employees matched by the filter. */
-export async function listEffectiveExemptions(db: DbOrTx, filter: EmployeeFilter): Promise<ExemptionRecord[]> {
+export async function listEffectiveExemptions(
+  db: DbOrTx,
+  filter: EmployeeFilter,
+): Promise<ExemptionRecord[]> {
   return db
     .select({
       employeeId: exemptions.employeeId,

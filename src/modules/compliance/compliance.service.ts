@@ -35,7 +35,10 @@ export function ruleOf(requirement: RequirementRecord): RequirementRule {
 }
 
 /** True when the employee belongs to the requirement's audience (units with sub-units, narrowed by role tags). */
-export function isInAudience(requirement: RequirementRecord, employee: Pick<EmployeeRecord, 'unitPath' | 'roleTags'>): boolean {
+export function isInAudience(
+  requirement: RequirementRecord,
+  employee: Pick<EmployeeRecord, 'unitPath' | 'roleTags'>,
+): boolean {
   if (!requirement.audienceAll) {
     if (!employee.unitPath) return false;
     if (!requirement.audienceUnitPaths.some((p) => employee.unitPath!.startsWith(p))) return false;
@@ -51,7 +54,13 @@ export function evaluateCompliance(
   requirementList: RequirementRecord[],
   employeeList: EmployeeRecord[],
   completionList: Array<{ employeeId: number; courseId: number; completedOn: LocalDate }>,
-  exemptionList: Array<{ employeeId: number; requirementId: number; validFrom: LocalDate; validUntil: LocalDate | null; reason: string }>,
+  exemptionList: Array<{
+    employeeId: number;
+    requirementId: number;
+    validFrom: LocalDate;
+    validUntil: LocalDate | null;
+    reason: string;
+  }>,
   asOf: LocalDate,
 ): ComplianceRow[] {
   const completionsByKey = new Map<string, LocalDate[]>();

@@ -1,4 +1,10 @@
-import { addMonths, compareDates, daysBetween, formatNorwegianDate as fmt, type LocalDate } from '../../lib/dates';
+import {
+  addMonths,
+  compareDates,
+  daysBetween,
+  formatNorwegianDate as fmt,
+  type LocalDate,
+} from '../../lib/dates';
 
 /**
  * The status rules of DOMAIN.md as pure functions: no database, no clock; the caller passes T.
@@ -66,7 +72,10 @@ export const STATUS_LABELS: Record<ComplianceStatus, string> = {
 };
 
 /** The first due date without any completion: max(firstDeadline, hireDate + newHireMonths). */
-export function computeFirstDueDate(rule: RequirementRule, hireDate: LocalDate): { dueDate: LocalDate; explanation: string } {
+export function computeFirstDueDate(
+  rule: RequirementRule,
+  hireDate: LocalDate,
+): { dueDate: LocalDate; explanation: string } {
   const newHireDue = addMonths(hireDate, rule.newHireMonths);
   if (compareDates(newHireDue, rule.firstDeadline) > 0) {
     return { dueDate: newHireDue, explanation: `ansatt ${fmt(hireDate)} + ${rule.newHireMonths} måneder` };
@@ -75,17 +84,26 @@ export function computeFirstDueDate(rule: RequirementRule, hireDate: LocalDate):
 }
 
 /** The first cycle deadline on or after a date (firstDeadline + k·renewalMonths, k ≥ 0). */
-export function cycleDeadlineOnOrAfter(rule: RequirementRule, date: LocalDate): { deadline: LocalDate; index: number } {
+export function cycleDeadlineOnOrAfter(
+  rule: RequirementRule,
+  date: LocalDate,
+): { deadline: LocalDate; index: number } {
   if (compareDates(date, rule.firstDeadline) <= 0) return { deadline: rule.firstDeadline, index: 0 };
   // Estimate k from the month distance, then step to the exact one.
-  const months = (Number(date.slice(0, 4)) - Number(rule.firstDeadline.slice(0, 4))) * 12 + (Number(date.slice(5, 7)) - Number(rule.firstDeadline.slice(5, 7)));
+  const months =
+    (Number(date.slice(0, 4)) - Number(rule.firstDeadline.slice(0, 4))) * 12 +
+    (Number(date.slice(5, 7)) - Number(rule.firstDeadline.slice(5, 7)));
   let k = Math.max(0, Math.floor(months / rule.renewalMonths) - 1);
   while (compareDates(addMonths(rule.firstDeadline, k * rule.renewalMonths), date) < 0) k++;
   return { deadline: addMonths(rule.firstDeadline, k * rule.renewalMonths), index: k };
 }
 
 /** The due date given the latest completion (or none), with a reason a person can read. */
-export function computeDueDate(rule: RequirementRule, hireDate: LocalDate, lastCompletion: LocalDate | null): { dueDate: LocalDate; reason: string } {
+export function computeDueDate(
+  rule: RequirementRule,
+  hireDate: LocalDate,
+  lastCompletion: LocalDate | null,
+): { dueDate: LocalDate; reason: string } {
   const first = computeFirstDueDate(rule, hireDate);
   if (!lastCompletion) return { dueDate: first.dueDate, reason: first.explanation };
   let due: LocalDate;
@@ -100,7 +118,10 @@ export function computeDueDate(rule: RequirementRule, hireDate: LocalDate, lastC
   }
   // A completion never moves the due date earlier than it would be without it.
   if (compareDates(first.dueDate, due) > 0) {
-    return { dueDate: first.dueDate, reason: `${first.explanation} (fullført ${fmt(lastCompletion)} flytter ikke fristen tidligere)` };
+    return {
+      dueDate: first.dueDate,
+      reason: `${first.explanation} (fullført ${fmt(lastCompletion)} flytter ikke fristen tidligere)`,
+    };
   }
   return { dueDate: due, reason: explanation };
 }
@@ -114,40 +135,96 @@ export function computeStatus(
   asOf: LocalDate,
 ): StatusResult {
   if (compareDates(employee.hireDate, asOf) > 0) {
-    return { counted: false, status: null, dueDate: null, lastCompletion: null, reason: `Ikke ansatt ennå (ansatt fra ${fmt(employee.hireDate)})` };
+    return {
+      counted: false,
+      status: null,
+      dueDate: null,
+      lastCompletion: null,
+      reason: `Ikke ansatt ennå (ansatt fra ${fmt(employee.hireDate)})`,
+    };
   }
   if (employee.endDate && compareDates(employee.endDate, asOf) < 0) {
-    return { counted: false, status: null, dueDate: null, lastCompletion: null, reason: `Sluttet ${fmt(employee.endDate)}` };
+    return {
+      counted: false,
+      status: null,
+      dueDate: null,
+      lastCompletion: null,
+      reason: `Sluttet ${fmt(employee.endDate)}`,
+    };
   }
   let lastCompletion: LocalDate | null = null;
   for (const c of completionDates) {
-    if (compareDates(c, asOf) <= 0 && (lastCompletion === null || compareDates(c, lastCompletion) > 0)) lastCompletion = c;
+    if (compareDates(c, asOf) <= 0 && (lastCompletion === null || compareDates(c, lastCompletion) > 0))
+      lastCompletion = c;
   }
   const { dueDate, reason } = computeDueDate(rule, employee.hireDate, lastCompletion);
 
   const exemption = exemptions.find(
-    (x) => compareDates(x.validFrom, asOf) <= 0 && (x.validUntil === null || compareDates(asOf, x.validUntil) <= 0),
+    (x) =>
+      compareDates(x.validFrom, asOf) <= 0 &&
+      (x.validUntil === null || compareDates(asOf, x.validUntil) <= 0),
   );
   if (exemption) {
     const until = exemption.validUntil ? `til ${fmt(exemption.validUntil)}` : 'uten sluttdato';
-    return { counted: true, status: 'exempt', dueDate, lastCompletion, reason: `Fritatt ${until}: ${exemption.reason}` };
+    return {
+      counted: true,
+      status: 'exempt',
+      dueDate,
+      lastCompletion,
+      reason: `Fritatt ${until}: ${exemption.reason}`,
+    };
   }
   const daysLeft = daysBetween(asOf, dueDate);
   if (daysLeft < 0) {
-    return { counted: true, status: 'overdue', dueDate, lastCompletion, reason: `Forfalt ${fmt(dueDate)}: ${reason}` };
+    return {
+      counted: true,
+      status: 'overdue',
+      dueDate,
+      lastCompletion,
+      reason: `Forfalt ${fmt(dueDate)}: ${reason}`,
+    };
   }
   if (daysLeft <= rule.dueSoonDays) {
-    return { counted: true, status: 'due_soon', dueDate, lastCompletion, reason: `Forfaller ${fmt(dueDate)}: ${reason}` };
+    return {
+      counted: true,
+      status: 'due_soon',
+      dueDate,
+      lastCompletion,
+      reason: `Forfaller ${fmt(dueDate)}: ${reason}`,
+    };
   }
   if (lastCompletion) {
-    return { counted: true, status: 'done', dueDate, lastCompletion, reason: `Fullført, neste frist ${fmt(dueDate)}: ${reason}` };
+    return {
+      counted: true,
+      status: 'done',
+      dueDate,
+      lastCompletion,
+      reason: `Fullført, neste frist ${fmt(dueDate)}: ${reason}`,
+    };
   }
-  return { counted: true, status: 'todo', dueDate, lastCompletion, reason: `Forfaller ${fmt(dueDate)}: ${reason}` };
+  return {
+    counted: true,
+    status: 'todo',
+    dueDate,
+    lastCompletion,
+    reason: `Forfaller ${fmt(dueDate)}: ${reason}`,
+  };
 }
 
 /** Counts per status and the completion rate of DOMAIN.md: with a completion and not overdue ÷ (counted − exempt). */
-export function summarizeStatuses(results: Array<Pick<StatusResult, 'counted' | 'status' | 'lastCompletion'>>): StatusSummary {
-  const s: StatusSummary = { counted: 0, done: 0, todo: 0, dueSoon: 0, overdue: 0, exempt: 0, withValidCompletion: 0, completionRate: null };
+export function summarizeStatuses(
+  results: Array<Pick<StatusResult, 'counted' | 'status' | 'lastCompletion'>>,
+): StatusSummary {
+  const s: StatusSummary = {
+    counted: 0,
+    done: 0,
+    todo: 0,
+    dueSoon: 0,
+    overdue: 0,
+    exempt: 0,
+    withValidCompletion: 0,
+    completionRate: null,
+  };
   for (const r of results) {
     if (!r.counted || !r.status) continue;
     s.counted++;

@@ -62,13 +62,15 @@ export const DEMO_COURSES = [
   {
     slug: 'handlingsplan',
     title: 'Handlingsplan mot vold i nære relasjoner',
-    description: 'Hva vold i nære relasjoner er, hvilke tegn du ser etter, og hva du gjør når du er bekymret.',
+    description:
+      'Hva vold i nære relasjoner er, hvilke tegn du ser etter, og hva du gjør når du er bekymret.',
     requirement: 'Alle ansatte: handlingsplanen og handlingsveilederen',
   },
   {
     slug: 'meldeplikt',
     title: 'Opplysningsplikt til barnevernet og avvergeplikt',
-    description: 'Når du må melde til barnevernet, hvordan du gjør det, og når du må avverge en straffbar handling.',
+    description:
+      'Når du må melde til barnevernet, hvordan du gjør det, og når du må avverge en straffbar handling.',
     requirement: 'Alle ansatte: opplysningsplikt og avvergeplikt',
   },
   {
@@ -92,31 +94,305 @@ interface UnitSpec extends DemoUnit {
 }
 
 const UNIT_SPECS: UnitSpec[] = [
-  { code: 'EK', name: 'Eksempel kommune', parentCode: null, kind: 'kommune', size: 3, tags: [], titles: ['Rådgiver'], leader: { first: 'Hanne', last: 'Lie', title: 'Kommunedirektør' } },
-  { code: 'OPP', name: 'Oppvekst', parentCode: 'EK', kind: 'sektor', size: 3, tags: [], titles: ['Rådgiver'], leader: { first: 'Trond', last: 'Berg', title: 'Kommunalsjef oppvekst' } },
-  { code: 'OPP-SOL', name: 'Solbakken skole', parentCode: 'OPP', kind: 'virksomhet', size: 44, tags: ['skole'], titles: ['Lærer', 'Lærer', 'Lærer', 'Miljøarbeider', 'Spesialpedagog'], leader: { first: 'Ingrid', last: 'Solheim', title: 'Rektor' } },
-  { code: 'OPP-SOL-SFO', name: 'Solbakken skolefritidsordning', parentCode: 'OPP-SOL', kind: 'avdeling', size: 12, tags: ['skole'], titles: ['Assistent', 'Fagarbeider'], leader: { first: 'Sofie', last: 'Brekke', title: 'SFO-leder' } },
-  { code: 'OPP-NOR', name: 'Nordby skole', parentCode: 'OPP', kind: 'virksomhet', size: 40, tags: ['skole'], titles: ['Lærer', 'Lærer', 'Miljøterapeut', 'Assistent'], leader: { first: 'Lars', last: 'Haugen', title: 'Rektor' } },
-  { code: 'OPP-EIK', name: 'Eikely ungdomsskole', parentCode: 'OPP', kind: 'virksomhet', size: 38, tags: ['skole'], titles: ['Lektor', 'Lærer', 'Sosiallærer', 'Rådgiver'], leader: { first: 'Anne', last: 'Strand', title: 'Rektor' } },
-  { code: 'OPP-SOS', name: 'Solsikken barnehage', parentCode: 'OPP', kind: 'virksomhet', size: 22, tags: ['barnehage'], titles: ['Barnehagelærer', 'Barne- og ungdomsarbeider', 'Assistent'], leader: { first: 'Mona', last: 'Dahl', title: 'Styrer' } },
-  { code: 'OPP-TUS', name: 'Tussilago barnehage', parentCode: 'OPP', kind: 'virksomhet', size: 18, tags: ['barnehage'], titles: ['Barnehagelærer', 'Barne- og ungdomsarbeider', 'Assistent'] },
-  { code: 'OPP-BJO', name: 'Lille Bjørn barnehage', parentCode: 'OPP', kind: 'virksomhet', size: 20, tags: ['barnehage'], titles: ['Barnehagelærer', 'Pedagogisk leder', 'Assistent'], leader: { first: 'Per', last: 'Aas', title: 'Styrer' } },
-  { code: 'HO', name: 'Helse og omsorg', parentCode: 'EK', kind: 'sektor', size: 3, tags: ['helse'], titles: ['Rådgiver'], leader: { first: 'Siri', last: 'Moen', title: 'Kommunalsjef helse og omsorg' } },
-  { code: 'HO-HST', name: 'Helsestasjon og skolehelsetjeneste', parentCode: 'HO', kind: 'virksomhet', size: 16, tags: ['helse'], titles: ['Helsesykepleier', 'Jordmor', 'Lege'], leader: { first: 'Eva', last: 'Lund', title: 'Virksomhetsleder' } },
-  { code: 'HO-EIK', name: 'Eikhaugen sykehjem', parentCode: 'HO', kind: 'virksomhet', size: 8, tags: ['helse'], titles: ['Sykepleier', 'Merkantil'], leader: { first: 'Knut', last: 'Bakke', title: 'Virksomhetsleder' } },
-  { code: 'HO-EIK-A1', name: 'Eikhaugen sykehjem, avdeling 1', parentCode: 'HO-EIK', kind: 'avdeling', size: 40, tags: ['helse'], titles: ['Sykepleier', 'Helsefagarbeider', 'Helsefagarbeider', 'Assistent'], leader: { first: 'Linn', last: 'Vik', title: 'Avdelingsleder' } },
-  { code: 'HO-EIK-A2', name: 'Eikhaugen sykehjem, avdeling 2', parentCode: 'HO-EIK', kind: 'avdeling', size: 38, tags: ['helse'], titles: ['Sykepleier', 'Helsefagarbeider', 'Helsefagarbeider', 'Assistent'], leader: { first: 'Ahmed', last: 'Hassan', title: 'Avdelingsleder' } },
-  { code: 'HO-HJN', name: 'Hjemmetjenesten nord', parentCode: 'HO', kind: 'virksomhet', size: 34, tags: ['helse'], titles: ['Sykepleier', 'Helsefagarbeider', 'Ergoterapeut'], leader: { first: 'Marte', last: 'Holm', title: 'Enhetsleder' } },
-  { code: 'HO-HJS', name: 'Hjemmetjenesten sør', parentCode: 'HO', kind: 'virksomhet', size: 32, tags: ['helse'], titles: ['Sykepleier', 'Helsefagarbeider', 'Fysioterapeut'], leader: { first: 'Jonas', last: 'Eide', title: 'Enhetsleder' } },
+  {
+    code: 'EK',
+    name: 'Eksempel kommune',
+    parentCode: null,
+    kind: 'kommune',
+    size: 3,
+    tags: [],
+    titles: ['Rådgiver'],
+    leader: { first: 'Hanne', last: 'Lie', title: 'Kommunedirektør' },
+  },
+  {
+    code: 'OPP',
+    name: 'Oppvekst',
+    parentCode: 'EK',
+    kind: 'sektor',
+    size: 3,
+    tags: [],
+    titles: ['Rådgiver'],
+    leader: { first: 'Trond', last: 'Berg', title: 'Kommunalsjef oppvekst' },
+  },
+  {
+    code: 'OPP-SOL',
+    name: 'Solbakken skole',
+    parentCode: 'OPP',
+    kind: 'virksomhet',
+    size: 44,
+    tags: ['skole'],
+    titles: ['Lærer', 'Lærer', 'Lærer', 'Miljøarbeider', 'Spesialpedagog'],
+    leader: { first: 'Ingrid', last: 'Solheim', title: 'Rektor' },
+  },
+  {
+    code: 'OPP-SOL-SFO',
+    name: 'Solbakken skolefritidsordning',
+    parentCode: 'OPP-SOL',
+    kind: 'avdeling',
+    size: 12,
+    tags: ['skole'],
+    titles: ['Assistent', 'Fagarbeider'],
+    leader: { first: 'Sofie', last: 'Brekke', title: 'SFO-leder' },
+  },
+  {
+    code: 'OPP-NOR',
+    name: 'Nordby skole',
+    parentCode: 'OPP',
+    kind: 'virksomhet',
+    size: 40,
+    tags: ['skole'],
+    titles: ['Lærer', 'Lærer', 'Miljøterapeut', 'Assistent'],
+    leader: { first: 'Lars', last: 'Haugen', title: 'Rektor' },
+  },
+  {
+    code: 'OPP-EIK',
+    name: 'Eikely ungdomsskole',
+    parentCode: 'OPP',
+    kind: 'virksomhet',
+    size: 38,
+    tags: ['skole'],
+    titles: ['Lektor', 'Lærer', 'Sosiallærer', 'Rådgiver'],
+    leader: { first: 'Anne', last: 'Strand', title: 'Rektor' },
+  },
+  {
+    code: 'OPP-SOS',
+    name: 'Solsikken barnehage',
+    parentCode: 'OPP',
+    kind: 'virksomhet',
+    size: 22,
+    tags: ['barnehage'],
+    titles: ['Barnehagelærer', 'Barne- og ungdomsarbeider', 'Assistent'],
+    leader: { first: 'Mona', last: 'Dahl', title: 'Styrer' },
+  },
+  {
+    code: 'OPP-TUS',
+    name: 'Tussilago barnehage',
+    parentCode: 'OPP',
+    kind: 'virksomhet',
+    size: 18,
+    tags: ['barnehage'],
+    titles: ['Barnehagelærer', 'Barne- og ungdomsarbeider', 'Assistent'],
+  },
+  {
+    code: 'OPP-BJO',
+    name: 'Lille Bjørn barnehage',
+    parentCode: 'OPP',
+    kind: 'virksomhet',
+    size: 20,
+    tags: ['barnehage'],
+    titles: ['Barnehagelærer', 'Pedagogisk leder', 'Assistent'],
+    leader: { first: 'Per', last: 'Aas', title: 'Styrer' },
+  },
+  {
+    code: 'HO',
+    name: 'Helse og omsorg',
+    parentCode: 'EK',
+    kind: 'sektor',
+    size: 3,
+    tags: ['helse'],
+    titles: ['Rådgiver'],
+    leader: { first: 'Siri', last: 'Moen', title: 'Kommunalsjef helse og omsorg' },
+  },
+  {
+    code: 'HO-HST',
+    name: 'Helsestasjon og skolehelsetjeneste',
+    parentCode: 'HO',
+    kind: 'virksomhet',
+    size: 16,
+    tags: ['helse'],
+    titles: ['Helsesykepleier', 'Jordmor', 'Lege'],
+    leader: { first: 'Eva', last: 'Lund', title: 'Virksomhetsleder' },
+  },
+  {
+    code: 'HO-EIK',
+    name: 'Eikhaugen sykehjem',
+    parentCode: 'HO',
+    kind: 'virksomhet',
+    size: 8,
+    tags: ['helse'],
+    titles: ['Sykepleier', 'Merkantil'],
+    leader: { first: 'Knut', last: 'Bakke', title: 'Virksomhetsleder' },
+  },
+  {
+    code: 'HO-EIK-A1',
+    name: 'Eikhaugen sykehjem, avdeling 1',
+    parentCode: 'HO-EIK',
+    kind: 'avdeling',
+    size: 40,
+    tags: ['helse'],
+    titles: ['Sykepleier', 'Helsefagarbeider', 'Helsefagarbeider', 'Assistent'],
+    leader: { first: 'Linn', last: 'Vik', title: 'Avdelingsleder' },
+  },
+  {
+    code: 'HO-EIK-A2',
+    name: 'Eikhaugen sykehjem, avdeling 2',
+    parentCode: 'HO-EIK',
+    kind: 'avdeling',
+    size: 38,
+    tags: ['helse'],
+    titles: ['Sykepleier', 'Helsefagarbeider', 'Helsefagarbeider', 'Assistent'],
+    leader: { first: 'Ahmed', last: 'Hassan', title: 'Avdelingsleder' },
+  },
+  {
+    code: 'HO-HJN',
+    name: 'Hjemmetjenesten nord',
+    parentCode: 'HO',
+    kind: 'virksomhet',
+    size: 34,
+    tags: ['helse'],
+    titles: ['Sykepleier', 'Helsefagarbeider', 'Ergoterapeut'],
+    leader: { first: 'Marte', last: 'Holm', title: 'Enhetsleder' },
+  },
+  {
+    code: 'HO-HJS',
+    name: 'Hjemmetjenesten sør',
+    parentCode: 'HO',
+    kind: 'virksomhet',
+    size: 32,
+    tags: ['helse'],
+    titles: ['Sykepleier', 'Helsefagarbeider', 'Fysioterapeut'],
+    leader: { first: 'Jonas', last: 'Eide', title: 'Enhetsleder' },
+  },
   { code: 'NAV', name: 'NAV', parentCode: 'EK', kind: 'sektor', size: 0, tags: ['nav'], titles: [] },
-  { code: 'NAV-EK', name: 'NAV Eksempel', parentCode: 'NAV', kind: 'virksomhet', size: 30, tags: ['nav'], titles: ['Veileder', 'Veileder', 'Saksbehandler', 'Sosionom'], leader: { first: 'Fatima', last: 'Ali', title: 'NAV-leder' } },
+  {
+    code: 'NAV-EK',
+    name: 'NAV Eksempel',
+    parentCode: 'NAV',
+    kind: 'virksomhet',
+    size: 30,
+    tags: ['nav'],
+    titles: ['Veileder', 'Veileder', 'Saksbehandler', 'Sosionom'],
+    leader: { first: 'Fatima', last: 'Ali', title: 'NAV-leder' },
+  },
 ];
 
 const FIRST_NAMES = [
-  'Anne', 'Inger', 'Kari', 'Marit', 'Ingrid', 'Liv', 'Eva', 'Berit', 'Astrid', 'Bjørg', 'Hilde', 'Anna', 'Solveig', 'Marianne', 'Randi', 'Ida', 'Nina', 'Maria', 'Elisabeth', 'Kristin', 'Silje', 'Ingeborg', 'Nora', 'Emma', 'Sara', 'Thea', 'Maja', 'Amalie', 'Hanna', 'Julie', 'Aisha', 'Zahra', 'Agnieszka', 'Jan', 'Per', 'Bjørn', 'Ole', 'Lars', 'Kjell', 'Knut', 'Arne', 'Svein', 'Thomas', 'Hans', 'Geir', 'Tor', 'Morten', 'Terje', 'Odd', 'Martin', 'Erik', 'Andreas', 'Jonas', 'Henrik', 'Magnus', 'Sander', 'Emil', 'Mohammed', 'Ali', 'Tomasz', 'Oskar', 'Elias', 'Aksel', 'Håkon',
+  'Anne',
+  'Inger',
+  'Kari',
+  'Marit',
+  'Ingrid',
+  'Liv',
+  'Eva',
+  'Berit',
+  'Astrid',
+  'Bjørg',
+  'Hilde',
+  'Anna',
+  'Solveig',
+  'Marianne',
+  'Randi',
+  'Ida',
+  'Nina',
+  'Maria',
+  'Elisabeth',
+  'Kristin',
+  'Silje',
+  'Ingeborg',
+  'Nora',
+  'Emma',
+  'Sara',
+  'Thea',
+  'Maja',
+  'Amalie',
+  'Hanna',
+  'Julie',
+  'Aisha',
+  'Zahra',
+  'Agnieszka',
+  'Jan',
+  'Per',
+  'Bjørn',
+  'Ole',
+  'Lars',
+  'Kjell',
+  'Knut',
+  'Arne',
+  'Svein',
+  'Thomas',
+  'Hans',
+  'Geir',
+  'Tor',
+  'Morten',
+  'Terje',
+  'Odd',
+  'Martin',
+  'Erik',
+  'Andreas',
+  'Jonas',
+  'Henrik',
+  'Magnus',
+  'Sander',
+  'Emil',
+  'Mohammed',
+  'Ali',
+  'Tomasz',
+  'Oskar',
+  'Elias',
+  'Aksel',
+  'Håkon',
 ];
 const LAST_NAMES = [
-  'Hansen', 'Johansen', 'Olsen', 'Larsen', 'Andersen', 'Pedersen', 'Nilsen', 'Kristiansen', 'Jensen', 'Karlsen', 'Johnsen', 'Pettersen', 'Eriksen', 'Berg', 'Haugen', 'Hagen', 'Johannessen', 'Andreassen', 'Jacobsen', 'Dahl', 'Jørgensen', 'Halvorsen', 'Henriksen', 'Lund', 'Sørensen', 'Jakobsen', 'Moen', 'Gundersen', 'Iversen', 'Strand', 'Solberg', 'Svendsen', 'Eide', 'Knutsen', 'Martinsen', 'Paulsen', 'Bakken', 'Kristoffersen', 'Mathisen', 'Lie', 'Amundsen', 'Nguyen', 'Rasmussen', 'Ahmed', 'Lunde', 'Solheim', 'Berntsen', 'Nowak', 'Kowalski', 'Ali', 'Myhre', 'Holm', 'Brekke', 'Vik', 'Aas', 'Hassan', 'Nygård', 'Tangen', 'Sæther', 'Haugland',
+  'Hansen',
+  'Johansen',
+  'Olsen',
+  'Larsen',
+  'Andersen',
+  'Pedersen',
+  'Nilsen',
+  'Kristiansen',
+  'Jensen',
+  'Karlsen',
+  'Johnsen',
+  'Pettersen',
+  'Eriksen',
+  'Berg',
+  'Haugen',
+  'Hagen',
+  'Johannessen',
+  'Andreassen',
+  'Jacobsen',
+  'Dahl',
+  'Jørgensen',
+  'Halvorsen',
+  'Henriksen',
+  'Lund',
+  'Sørensen',
+  'Jakobsen',
+  'Moen',
+  'Gundersen',
+  'Iversen',
+  'Strand',
+  'Solberg',
+  'Svendsen',
+  'Eide',
+  'Knutsen',
+  'Martinsen',
+  'Paulsen',
+  'Bakken',
+  'Kristoffersen',
+  'Mathisen',
+  'Lie',
+  'Amundsen',
+  'Nguyen',
+  'Rasmussen',
+  'Ahmed',
+  'Lunde',
+  'Solheim',
+  'Berntsen',
+  'Nowak',
+  'Kowalski',
+  'Ali',
+  'Myhre',
+  'Holm',
+  'Brekke',
+  'Vik',
+  'Aas',
+  'Hassan',
+  'Nygård',
+  'Tangen',
+  'Sæther',
+  'Haugland',
 ];
 
 /** A small seeded PRNG (mulberry32) so the demo is the same every time for the same reference date. */
@@ -164,14 +440,26 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
     return email;
   };
 
-  const units: DemoUnit[] = UNIT_SPECS.map(({ code, name, parentCode, kind }) => ({ code, name, parentCode, kind }));
+  const units: DemoUnit[] = UNIT_SPECS.map(({ code, name, parentCode, kind }) => ({
+    code,
+    name,
+    parentCode,
+    kind,
+  }));
   const employees: DemoEmployee[] = [];
   const leaders: DemoLeader[] = [];
   let number = 10001;
   const twentyYearsAgo = addMonths(today, -240);
   const lastYear = addMonths(today, -12);
 
-  const addEmployee = (spec: UnitSpec, first: string, last: string, title: string, hireDate: LocalDate, endDate: LocalDate | null) => {
+  const addEmployee = (
+    spec: UnitSpec,
+    first: string,
+    last: string,
+    title: string,
+    hireDate: LocalDate,
+    endDate: LocalDate | null,
+  ) => {
     const employee: DemoEmployee = {
       employeeNumber: String(number++),
       firstName: first,
@@ -189,7 +477,14 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
 
   for (const spec of UNIT_SPECS) {
     if (spec.leader) {
-      const leader = addEmployee(spec, spec.leader.first, spec.leader.last, spec.leader.title, randomDateBetween(rnd, twentyYearsAgo, '2018-01-01'), null);
+      const leader = addEmployee(
+        spec,
+        spec.leader.first,
+        spec.leader.last,
+        spec.leader.title,
+        randomDateBetween(rnd, twentyYearsAgo, '2018-01-01'),
+        null,
+      );
       const codes = [spec.code];
       // One styrer leads two kindergartens, as small units often share a leader.
       if (spec.code === 'OPP-SOS') codes.push('OPP-TUS');
@@ -203,8 +498,17 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
       if (roll < 0.72) hireDate = randomDateBetween(rnd, twentyYearsAgo, '2022-12-31');
       else if (roll < 0.86) hireDate = randomDateBetween(rnd, '2023-01-01', lastYear);
       else hireDate = randomDateBetween(rnd, addDays(lastYear, 1), today);
-      const ended = rnd.chance(0.05) ? randomDateBetween(rnd, maxOf(hireDate, '2023-06-01'), addDays(today, -1)) : null;
-      addEmployee(spec, first, last, rnd.pick(spec.titles), hireDate, ended && compareDates(ended, hireDate) > 0 ? ended : null);
+      const ended = rnd.chance(0.05)
+        ? randomDateBetween(rnd, maxOf(hireDate, '2023-06-01'), addDays(today, -1))
+        : null;
+      addEmployee(
+        spec,
+        first,
+        last,
+        rnd.pick(spec.titles),
+        hireDate,
+        ended && compareDates(ended, hireDate) > 0 ? ended : null,
+      );
     }
   }
 
@@ -239,17 +543,28 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
       if (compareDates(employee.hireDate, '2023-01-01') < 0) {
         // Long-serving staff: history from the first round (2022–2023), many renewed since.
         if (profile < 0.1) continue; // never completed → overdue
-        completions.push(historyCompletion(rnd, employee, course.slug, randomDateBetween(rnd, '2022-03-01', '2023-12-31')));
+        completions.push(
+          historyCompletion(rnd, employee, course.slug, randomDateBetween(rnd, '2022-03-01', '2023-12-31')),
+        );
         if (profile < 0.3) continue; // first round only → overdue after the second cycle deadline
         const renewalFrom = '2024-01-10';
         if (compareDates(renewalFrom, today) < 0) {
-          completions.push(historyCompletion(rnd, employee, course.slug, randomDateBetween(rnd, renewalFrom, minOf(today, '2025-12-31'))));
+          completions.push(
+            historyCompletion(
+              rnd,
+              employee,
+              course.slug,
+              randomDateBetween(rnd, renewalFrom, minOf(today, '2025-12-31')),
+            ),
+          );
         }
       } else {
         // Later hires: most complete within their first year, some are late or not yet done.
         if (profile < 0.25) continue;
         const end = minOf(today, addMonths(employee.hireDate, profile < 0.35 ? 15 : 11));
-        completions.push(historyCompletion(rnd, employee, course.slug, randomDateBetween(rnd, employee.hireDate, end)));
+        completions.push(
+          historyCompletion(rnd, employee, course.slug, randomDateBetween(rnd, employee.hireDate, end)),
+        );
       }
     }
   }
@@ -280,7 +595,10 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
           topic,
           reviewedOn: randomDateBetween(rnd, from, to),
           participants: Math.max(2, Math.round(spec.size * (0.6 + rnd.next() * 0.35))),
-          note: topic === 0 ? 'Gikk gjennom handlingsveilederen på personalmøte.' : 'Drøftet meldeplikten med eksempler fra egen tjeneste.',
+          note:
+            topic === 0
+              ? 'Gikk gjennom handlingsveilederen på personalmøte.'
+              : 'Drøftet meldeplikten med eksempler fra egen tjeneste.',
         });
       }
     }
@@ -298,10 +616,19 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
   };
 }
 
-function historyCompletion(rnd: ReturnType<typeof createRandom>, employee: DemoEmployee, slug: string, date: LocalDate): DemoCompletion {
+function historyCompletion(
+  rnd: ReturnType<typeof createRandom>,
+  employee: DemoEmployee,
+  slug: string,
+  date: LocalDate,
+): DemoCompletion {
   const imported = compareDates(date, '2024-01-01') < 0;
   const source = imported ? 'import' : rnd.chance(0.9) ? 'scorm' : 'manual';
-  const reasons = { import: 'Historikk fra KS Læring', scorm: null, manual: 'Gjennomført på personalmøte, registrert av HR' };
+  const reasons = {
+    import: 'Historikk fra KS Læring',
+    scorm: null,
+    manual: 'Gjennomført på personalmøte, registrert av HR',
+  };
   return {
     employeeNumber: employee.employeeNumber,
     courseSlug: slug,

@@ -42,7 +42,11 @@ export async function isDatabaseEmpty(db: Db): Promise<boolean> {
   return Number(u?.n ?? 0) === 0 && Number(e?.n ?? 0) === 0;
 }
 
-async function insertChunked<T>(rows: T[], size: number, insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+async function insertChunked<T>(
+  rows: T[],
+  size: number,
+  insert: (chunk: T[]) => Promise<unknown>,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
 }
 
@@ -57,9 +61,17 @@ export async function ensureBuiltinCoursesAndRequirements(tx: Tx | Db): Promise<
       .returning({ id: courses.id });
     const id =
       inserted[0]?.id ??
-      (await tx.select({ id: courses.id }).from(courses).where(sql`${courses.slug} = ${c.slug}`))[0]!.id;
+      (
+        await tx
+          .select({ id: courses.id })
+          .from(courses)
+          .where(sql`${courses.slug} = ${c.slug}`)
+      )[0]!.id;
     courseIds.set(c.slug, id);
-    const existing = await tx.select({ id: requirements.id }).from(requirements).where(sql`${requirements.courseId} = ${id}`);
+    const existing = await tx
+      .select({ id: requirements.id })
+      .from(requirements)
+      .where(sql`${requirements.courseId} = ${id}`);
     if (existing.length === 0) {
       await tx.insert(requirements).values({
         courseId: id,
@@ -79,7 +91,11 @@ export async function ensureBuiltinCoursesAndRequirements(tx: Tx | Db): Promise<
 /** Loads the fictional Eksempel kommune into an empty database in one transaction. */
 export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
   if (!(await isDatabaseEmpty(db))) {
-    throw new AppError('not_empty', 409, 'Databasen har allerede enheter eller ansatte. Demodata lastes bare inn i en tom database.');
+    throw new AppError(
+      'not_empty',
+      409,
+      'Databasen har allerede enheter eller ansatte. Demodata lastes bare inn i en tom database.',
+    );
   }
   const data = generateDemoData(today);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -88,7 +104,12 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
     for (const unit of data.units) {
       const [row] = await tx
         .insert(orgUnits)
-        .values({ code: unit.code, name: unit.name, kind: unit.kind, parentId: unit.parentCode ? unitIds.get(unit.parentCode)! : null })
+        .values({
+          code: unit.code,
+          name: unit.name,
+          kind: unit.kind,
+          parentId: unit.parentCode ? unitIds.get(unit.parentCode)! : null,
+        })
         .returning({ id: orgUnits.id });
       unitIds.set(unit.code, row!.id);
     }
@@ -138,7 +159,9 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
     );
     for (const leader of data.leaders) {
       for (const code of leader.unitCodes) {
-        await tx.insert(unitLeaders).values({ unitId: unitIds.get(code)!, userId: userIds.get(leader.employeeNumber)! });
+        await tx
+          .insert(unitLeaders)
+          .values({ unitId: unitIds.get(code)!, userId: userIds.get(leader.employeeNumber)! });
       }
     }
     const [admin] = await tx
@@ -160,7 +183,9 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
       ),
     );
     const requirementByCourse = new Map(
-      (await tx.select({ id: requirements.id, courseId: requirements.courseId }).from(requirements)).map((r) => [r.courseId, r.id]),
+      (await tx.select({ id: requirements.id, courseId: requirements.courseId }).from(requirements)).map(
+        (r) => [r.courseId, r.id],
+      ),
     );
     for (const x of data.exemptions) {
       await tx.insert(exemptions).values({
@@ -174,7 +199,10 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
     }
     const topicIds: number[] = [];
     for (const title of DEMO_REVIEW_TOPICS) {
-      const [row] = await tx.insert(reviewTopics).values({ title, builtin: true }).returning({ id: reviewTopics.id });
+      const [row] = await tx
+        .insert(reviewTopics)
+        .values({ title, builtin: true })
+        .returning({ id: reviewTopics.id });
       topicIds.push(row!.id);
     }
     if (data.reviews.length > 0) {
@@ -192,7 +220,11 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
       actorUserId: admin!.id,
       action: 'demo_loaded',
       entity: 'system',
-      details: { units: data.units.length, employees: data.employees.length, completions: data.completions.length },
+      details: {
+        units: data.units.length,
+        employees: data.employees.length,
+        completions: data.completions.length,
+      },
     });
   });
 
@@ -202,7 +234,11 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
   };
   const leaderLogins: DemoLogin[] = data.leaders.slice(0, 6).map((l) => {
     const p = nameOf(l.employeeNumber);
-    return { role: 'Leder', email: p.email, description: `${p.title}, ${l.unitCodes.map((c) => data.units.find((u) => u.code === c)!.name).join(' og ')}` };
+    return {
+      role: 'Leder',
+      email: p.email,
+      description: `${p.title}, ${l.unitCodes.map((c) => data.units.find((u) => u.code === c)!.name).join(' og ')}`,
+    };
   });
   return {
     units: data.units.length,

@@ -13,7 +13,13 @@ export interface MyCourse {
   reason: string;
 }
 
-const statusOrder: Record<ComplianceStatus, number> = { overdue: 0, due_soon: 1, todo: 2, done: 3, exempt: 4 };
+const statusOrder: Record<ComplianceStatus, number> = {
+  overdue: 0,
+  due_soon: 1,
+  todo: 2,
+  done: 3,
+  exempt: 4,
+};
 
 /** The required courses of one employee with status, due date and reason, most urgent first. */
 export async function listMyCourses(db: Db, employeeId: number, now: Date): Promise<MyCourse[]> {
@@ -30,5 +36,8 @@ export async function listMyCourses(db: Db, employeeId: number, now: Date): Prom
       lastCompletion: r.result.lastCompletion,
       reason: r.result.reason,
     }))
-    .sort((a, b) => statusOrder[a.status] - statusOrder[b.status] || (a.dueDate ?? '').localeCompare(b.dueDate ?? ''));
+    .sort(
+      (a, b) =>
+        statusOrder[a.status] - statusOrder[b.status] || (a.dueDate ?? '').localeCompare(b.dueDate ?? ''),
+    );
 }

@@ -34,7 +34,11 @@ export async function recomputeUnitPaths(db: DbOrTx): Promise<void> {
 
 /** Units inside a scope, ordered by path so parents come before children. */
 export async function listUnits(db: DbOrTx, scope: UnitScope): Promise<UnitRecord[]> {
-  return db.select(unitColumns).from(orgUnits).where(unitScopeCondition(scope, orgUnits.path)).orderBy(asc(orgUnits.path));
+  return db
+    .select(unitColumns)
+    .from(orgUnits)
+    .where(unitScopeCondition(scope, orgUnits.path))
+    .orderBy(asc(orgUnits.path));
 }
 
 export async function findUnitById(db: DbOrTx, id: number): Promise<UnitRecord | null> {

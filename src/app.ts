@@ -12,6 +12,7 @@ import { createViewEngine } from './http/views';
 import { createAuthRouter, firstRunGuard } from './modules/auth/auth.routes';
 import { createHealthRouter } from './modules/health/health.routes';
 import { createHomeRouter } from './modules/home/home.routes';
+import { createDashboardRouter } from './modules/dashboard/dashboard.routes';
 import { createMyCoursesRouter } from './modules/my-courses/my-courses.routes';
 import { formatNorwegianDate } from './lib/dates';
 import { STATUS_LABELS } from './modules/compliance/deadline-engine';
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createAuthRouter(context, passport));
   app.use(createHomeRouter(context));
   app.use(createMyCoursesRouter(context));
+  app.use(createDashboardRouter(context));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(() => database.ping()));

@@ -1,7 +1,13 @@
 import { addMonths, parseDateInput, todayInOslo } from '../../../src/lib/dates';
 import { computeStatus, type RequirementRule } from '../../../src/modules/compliance/deadline-engine';
 
-const cycle: RequirementRule = { firstDeadline: '2023-12-31', renewalMode: 'cycle', renewalMonths: 24, newHireMonths: 12, dueSoonDays: 30 };
+const cycle: RequirementRule = {
+  firstDeadline: '2023-12-31',
+  renewalMode: 'cycle',
+  renewalMonths: 24,
+  newHireMonths: 12,
+  dueSoonDays: 30,
+};
 const rolling: RequirementRule = { ...cycle, renewalMode: 'rolling' };
 const veteran = { hireDate: '2015-05-01', endDate: null };
 
@@ -43,7 +49,10 @@ describe('status edges', () => {
   });
 
   test('when completed on the cycle deadline itself, then that deadline is satisfied and the next is 24 months later', () => {
-    expect(computeStatus(cycle, veteran, ['2023-12-31'], [], '2024-01-05')).toMatchObject({ status: 'done', dueDate: '2025-12-31' });
+    expect(computeStatus(cycle, veteran, ['2023-12-31'], [], '2024-01-05')).toMatchObject({
+      status: 'done',
+      dueDate: '2025-12-31',
+    });
   });
 
   test('when completed just after a cycle deadline, then it satisfies the next one and is due the one after', () => {
@@ -51,11 +60,20 @@ describe('status edges', () => {
   });
 
   test('when renewal is rolling, then the due date is the completion + 24 months', () => {
-    expect(computeStatus(rolling, veteran, ['2023-10-01'], [], '2024-06-01')).toMatchObject({ status: 'done', dueDate: '2025-10-01' });
+    expect(computeStatus(rolling, veteran, ['2023-10-01'], [], '2024-06-01')).toMatchObject({
+      status: 'done',
+      dueDate: '2025-10-01',
+    });
   });
 
   test('when a rolling completion came before a new hire window ends, then the new-hire due date is kept', () => {
-    const r = computeStatus({ ...rolling, renewalMonths: 6 }, { hireDate: '2024-03-01', endDate: null }, ['2024-03-02'], [], '2024-06-01');
+    const r = computeStatus(
+      { ...rolling, renewalMonths: 6 },
+      { hireDate: '2024-03-01', endDate: null },
+      ['2024-03-02'],
+      [],
+      '2024-06-01',
+    );
     expect(r.dueDate).toBe('2025-03-01');
   });
 
@@ -65,13 +83,27 @@ describe('status edges', () => {
     expect(during.status).toBe('exempt');
     expect(during.reason).toBe('Fritatt til 31.03.2024: Permisjon');
     expect(computeStatus(cycle, veteran, [], x, '2024-04-01').status).toBe('overdue');
-    expect(computeStatus(cycle, veteran, [], [{ validFrom: '2023-06-01', validUntil: null, reason: 'Varig' }], '2030-01-01').status).toBe('exempt');
+    expect(
+      computeStatus(
+        cycle,
+        veteran,
+        [],
+        [{ validFrom: '2023-06-01', validUntil: null, reason: 'Varig' }],
+        '2030-01-01',
+      ).status,
+    ).toBe('exempt');
   });
 
   test('when the employee has ended before T, or is hired after T, then they are not counted', () => {
-    expect(computeStatus(cycle, { hireDate: '2015-05-01', endDate: '2024-02-01' }, [], [], '2024-02-02').counted).toBe(false);
-    expect(computeStatus(cycle, { hireDate: '2015-05-01', endDate: '2024-02-01' }, [], [], '2024-02-01').counted).toBe(true);
-    expect(computeStatus(cycle, { hireDate: '2025-01-01', endDate: null }, [], [], '2024-12-31').counted).toBe(false);
+    expect(
+      computeStatus(cycle, { hireDate: '2015-05-01', endDate: '2024-02-01' }, [], [], '2024-02-02').counted,
+    ).toBe(false);
+    expect(
+      computeStatus(cycle, { hireDate: '2015-05-01', endDate: '2024-02-01' }, [], [], '2024-02-01').counted,
+    ).toBe(true);
+    expect(
+      computeStatus(cycle, { hireDate: '2025-01-01', endDate: null }, [], [], '2024-12-31').counted,
+    ).toBe(false);
   });
 
   test('when a completion is dated after T, then a report as of T ignores it', () => {
@@ -79,6 +111,8 @@ describe('status edges', () => {
   });
 
   test('when hired on 29 February, then the new-hire deadline is 28 February next year', () => {
-    expect(computeStatus(cycle, { hireDate: '2024-02-29', endDate: null }, [], [], '2024-03-01').dueDate).toBe('2025-02-28');
+    expect(
+      computeStatus(cycle, { hireDate: '2024-02-29', endDate: null }, [], [], '2024-03-01').dueDate,
+    ).toBe('2025-02-28');
   });
 });

@@ -31,7 +31,9 @@ describe('the demo (Eksempel kommune)', () => {
   });
 
   test('when loaded twice, then the second load is refused and nothing is duplicated', async () => {
-    await expect(loadDemo(t.database.db, today)).rejects.toThrow('Demodata lastes bare inn i en tom database');
+    await expect(loadDemo(t.database.db, today)).rejects.toThrow(
+      'Demodata lastes bare inn i en tom database',
+    );
   });
 
   test('when each printed login is used, then that role reaches its pages', async () => {

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { createTestApp, loginAs, type TestApp } from '../../support/app';
 import {
   createCompletion,

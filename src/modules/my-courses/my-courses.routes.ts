@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app';
 import { requireLogin } from '../../http/auth';
+import { getCourseOverview } from './course-page.service';
 import { listMyCourses } from './my-courses.service';
 
 /** "Mine kurs": the logged-in employee's required courses. */
@@ -10,6 +11,10 @@ export function createMyCoursesRouter(context: AppContext): Router {
     const employeeId = req.user!.employeeId;
     const courses = employeeId ? await listMyCourses(context.database.db, employeeId, context.now()) : [];
     res.render('my-courses/index', { title: 'Mine kurs', courses, isEmployee: employeeId !== null });
+  });
+  router.get('/kurs/:slug', requireLogin, async (req, res) => {
+    const overview = await getCourseOverview(context.database.db, String(req.params.slug));
+    res.render('my-courses/course', { title: overview.course.title, ...overview });
   });
   return router;
 }

@@ -52,26 +52,15 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
   const client = await PGlite.create(target);
   const db = drizzle(client, { schema }) as unknown as Db;
-  let closed = false;
-  return {
+  return wrapDatabase(
     db,
-    kind: 'pglite',
-    description: target.startsWith('memory://') ? 'PGlite i minnet' : `PGlite i ${target}`,
-    async ping() {
-      if (closed) return false;
-      try {
-        await client.query('select 1');
-        return true;
-      } catch {
-        return false;
-      }
+    'pglite',
+    target.startsWith('memory://') ? 'PGlite i minnet' : `PGlite i ${target}`,
+    {
+      query: (text) => client.query(text),
+      end: () => client.close(),
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await client.close();
-    },
-  };
+  );
 }
 
 async function openPostgres(url: string, schemaName: string | undefined): Promise<Database> {
@@ -99,15 +88,29 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
   const db = drizzle(pool, { schema }) as unknown as Db;
   const safeUrl = new URL(url);
   safeUrl.password = safeUrl.password ? '***' : '';
+  const description = `PostgreSQL ${safeUrl.host}${safeUrl.pathname}${schemaName ? ` (skjema ${schemaName})` : ''}`;
+  return wrapDatabase(db, 'postgres', description, {
+    query: (text) => pool.query(text),
+    end: () => pool.end(),
+  });
+}
+
+/** The common Database wrapper: ping answers false once closed or when the driver cannot query. */
+function wrapDatabase(
+  db: Db,
+  kind: Database['kind'],
+  description: string,
+  driver: { query(text: string): Promise<unknown>; end(): Promise<void> },
+): Database {
   let closed = false;
   return {
     db,
-    kind: 'postgres',
-    description: `PostgreSQL ${safeUrl.host}${safeUrl.pathname}${schemaName ? ` (skjema ${schemaName})` : ''}`,
+    kind,
+    description,
     async ping() {
       if (closed) return false;
       try {
-        await pool.query('select 1');
+        await driver.query('select 1');
         return true;
       } catch {
         return false;
@@ -116,7 +119,7 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await driver.end();
     },
   };
 }

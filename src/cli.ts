@@ -6,29 +6,19 @@ import { hashPassword } from './http/auth';
 import { todayInOslo } from './lib/dates';
 import { AppError } from './lib/errors';
 import { setLogLevel } from './lib/logger';
+import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
 
-/** The `kursvakt` command. Each command opens the configured database, does one thing and exits. */
+/**
+ * The `kursvakt` command. Each command opens the configured database, does one thing and exits.
+ * Features add their commands as a CliCommandSet in `modules/<feature>/<feature>.cli.ts` and list it
+ * in `featureCommandSets` below.
+ */
 
-export class CliError extends Error {}
+export { CliError };
 
-interface CliIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
-
-type Command = (args: string[], ctx: { config: Config; database: Database; io: CliIo }) => Promise<void>;
-
-const HELP = `Bruk: kursvakt <kommando> [valg]
-
-Kommandoer:
-  demo [--if-empty]                 last inn eksempeldata (Eksempel kommune) i en tom database
-  admin create --email E [--name N] opprett en administrator (HR); skriver ut et engangspassord
-  help                              vis denne hjelpen
-`;
-
-const commands: Record<string, Command> = {
+const coreCommands: Record<string, CliCommand> = {
   async demo(args, { database, io, config }) {
     const { values } = parseArgs({
       args,
@@ -75,6 +65,30 @@ const commands: Record<string, Command> = {
     io.out('Bytt passordet etter første innlogging.');
   },
 };
+
+const coreHelp = [
+  '  demo [--if-empty]                 last inn eksempeldata (Eksempel kommune) i en tom database',
+  '  admin create --email E [--name N] opprett en administrator (HR); skriver ut et engangspassord',
+];
+
+/** Every feature's commands; add a feature's set here. */
+const featureCommandSets: CliCommandSet[] = [];
+
+const commands: Record<string, CliCommand> = Object.assign(
+  {},
+  coreCommands,
+  ...featureCommandSets.map((set) => set.commands),
+);
+
+const HELP = [
+  'Bruk: kursvakt <kommando> [valg]',
+  '',
+  'Kommandoer:',
+  ...coreHelp,
+  ...featureCommandSets.flatMap((set) => set.help),
+  '  help                              vis denne hjelpen',
+  '',
+].join('\n');
 
 /** Runs the CLI with the given arguments; returns the exit code. */
 export async function runCli(

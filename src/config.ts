@@ -31,6 +31,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(10),
+  KOMMUNE_NAVN: z.string().trim().min(1, 'kan ikke være tom').default('Eksempel kommune'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -53,6 +54,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   schedulerEnabled: boolean;
   mailRatePerSecond: number;
+  /** The municipality's name, printed on certificates. */
+  municipalityName: string;
   timeZone: 'Europe/Oslo';
 }
 
@@ -97,6 +100,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     logLevel: e.LOG_LEVEL,
     schedulerEnabled: e.SCHEDULER === 'on',
     mailRatePerSecond: e.MAIL_RATE_PER_SECOND,
+    municipalityName: e.KOMMUNE_NAVN,
     timeZone: 'Europe/Oslo',
   });
 }

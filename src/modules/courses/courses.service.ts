@@ -147,19 +147,19 @@ export async function importScormPackage(
     else await fs.copyFile(source.zipPath, originalZip);
 
     return await db.transaction(async (tx) => {
-      let course: CourseRow | null = null;
+      let course: CourseRow | null;
       if (slug) {
-        course = await findCourseBySlug(tx, slug);
-        if (!course)
-          course = await insertCourse(tx, { slug, title: manifest.title, builtin: input.builtin ?? false });
+        course =
+          (await findCourseBySlug(tx, slug)) ??
+          (await insertCourse(tx, { slug, title: manifest.title, builtin: input.builtin ?? false }));
       } else {
         const same = await findCourseWithLatestHash(tx, extracted.contentHash);
-        if (same) course = await findCourseById(tx, same.courseId);
-        else
-          course = await insertCourse(tx, {
-            slug: await uniqueSlug(tx, slugify(manifest.title)),
-            title: manifest.title,
-          });
+        course = same
+          ? await findCourseById(tx, same.courseId)
+          : await insertCourse(tx, {
+              slug: await uniqueSlug(tx, slugify(manifest.title)),
+              title: manifest.title,
+            });
       }
       await lockCourse(tx, course!.id);
       const latest = await latestVersion(tx, course!.id);

@@ -14,6 +14,7 @@ import { createHealthRouter } from './modules/health/health.routes';
 import { createHomeRouter } from './modules/home/home.routes';
 import { createDashboardRouter } from './modules/dashboard/dashboard.routes';
 import { createMyCoursesRouter } from './modules/my-courses/my-courses.routes';
+import { createCertificatesRouter } from './modules/certificates/certificates.routes';
 import { formatNorwegianDate } from './lib/dates';
 import { STATUS_LABELS } from './modules/compliance/deadline-engine';
 
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createAuthRouter(context, passport));
   app.use(createHomeRouter(context));
   app.use(createMyCoursesRouter(context));
+  app.use(createCertificatesRouter(context));
   app.use(createDashboardRouter(context));
 
   app.use(notFoundHandler);

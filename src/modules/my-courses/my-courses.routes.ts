@@ -3,6 +3,7 @@ import type { AppContext } from '../../app';
 import { requireLogin } from '../../http/auth';
 import { getCourseOverview } from './course-page.service';
 import { listMyCourses } from './my-courses.service';
+import { listCertificateLinks } from '../certificates/certificates.service';
 
 /** "Mine kurs": the logged-in employee's required courses. */
 export function createMyCoursesRouter(context: AppContext): Router {
@@ -10,7 +11,13 @@ export function createMyCoursesRouter(context: AppContext): Router {
   router.get('/mine-kurs', requireLogin, async (req, res) => {
     const employeeId = req.user!.employeeId;
     const courses = employeeId ? await listMyCourses(context.database.db, employeeId, context.now()) : [];
-    res.render('my-courses/index', { title: 'Mine kurs', courses, isEmployee: employeeId !== null });
+    const certificates = employeeId ? await listCertificateLinks(context.database.db, employeeId) : new Map();
+    res.render('my-courses/index', {
+      title: 'Mine kurs',
+      courses,
+      certificates,
+      isEmployee: employeeId !== null,
+    });
   });
   router.get('/kurs/:slug', requireLogin, async (req, res) => {
     const overview = await getCourseOverview(context.database.db, String(req.params.slug));

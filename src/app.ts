@@ -13,6 +13,7 @@ import { createAuthRouter, firstRunGuard } from './modules/auth/auth.routes';
 import { createHealthRouter } from './modules/health/health.routes';
 import { createHomeRouter } from './modules/home/home.routes';
 import { createDashboardRouter } from './modules/dashboard/dashboard.routes';
+import { createReportsRouter } from './modules/reports/reports.routes';
 import { createMyCoursesRouter } from './modules/my-courses/my-courses.routes';
 import { createCertificatesRouter } from './modules/certificates/certificates.routes';
 import { formatNorwegianDate } from './lib/dates';
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createMyCoursesRouter(context));
   app.use(createCertificatesRouter(context));
   app.use(createDashboardRouter(context));
+  app.use(createReportsRouter(context));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(() => database.ping()));

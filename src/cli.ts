@@ -9,6 +9,7 @@ import { setLogLevel } from './lib/logger';
 import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
+import { reportCommands } from './modules/reports/reports.cli';
 
 /**
  * The `kursvakt` command. Each command opens the configured database, does one thing and exits.
@@ -72,7 +73,7 @@ const coreHelp = [
 ];
 
 /** Every feature's commands; add a feature's set here. */
-const featureCommandSets: CliCommandSet[] = [];
+const featureCommandSets: CliCommandSet[] = [reportCommands];
 
 const commands: Record<string, CliCommand> = Object.assign(
   {},

@@ -1,82 +1,131 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app';
 import { requireAdmin, requireLeaderOrAdmin } from '../../http/auth';
-import { isValidLocalDate, todayInOslo } from '../../lib/dates';
+import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
-import { leaderScopeOf } from '../org/unit-scope';
-import { buildDashboard, getEmployeeRecord } from './dashboard.service';
-
-const querySchema = z.object({
-  dato: z
-    .string()
-    .optional()
-    .refine((v) => !v || isValidLocalDate(v), 'Datoen må være en gyldig dato (åååå-mm-dd).'),
-  enhet: z.coerce.number().int().positive().optional(),
-});
-
-function parseQuery(req: Request) {
-  const parsed = querySchema.safeParse(req.query);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ugyldig filter.');
-  return parsed.data;
-}
+import { leaderScopeOf, type UnitScope } from '../org/unit-scope';
+import { employeeRowsTable, figureLines, toCsv, toXlsx, unitFiguresTable } from '../reports/report-export';
+import { ratePercent } from '../reports/report-figures';
+import { parseReportQuery, reportUrl, type ReportQuery } from '../reports/reports.schema';
+import { reportFileLabel } from '../reports/reports.service';
+import { buildDashboard, getEmployeeRecord, type LeaderDashboard } from './dashboard.service';
 
 const idSchema = z.coerce.number().int().positive();
 
-/** /leder (the units a leader leads) and /admin (HR's view of everything). */
+/** Sends a generated file as a download. */
+export function sendFile(res: Response, fileName: string, contentType: string, body: string | Buffer): void {
+  res.attachment(fileName);
+  res.type(contentType);
+  res.setHeader('Cache-Control', 'no-store');
+  res.send(body);
+}
+
+export const CSV_TYPE = 'text/csv; charset=utf-8';
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * /leder (the units a leader leads) and /admin (HR's view of everything): the same dashboard with
+ * filters, an "as of" date, exports and the employee record. The leader pages always use the
+ * leader's own units, even for an admin who also leads.
+ */
 export function createDashboardRouter(context: AppContext): Router {
   const router = Router();
   const db = context.database.db;
 
-  router.get('/leder', requireLeaderOrAdmin, async (req, res) => {
-    const q = parseQuery(req);
-    const asOf = q.dato ?? todayInOslo(context.now());
-    // The leader page always uses the leader's own units, even for an admin who also leads.
-    const scope = leaderScopeOf(req.user!);
-    const dashboard = await buildDashboard(db, scope, asOf, q.enhet);
-    res.render('dashboard/leader', { title: 'Mine enheter', dashboard, basePath: '/leder' });
-  });
-
-  router.get('/leder/ansatt/:id', requireLeaderOrAdmin, async (req, res) => {
-    const q = parseQuery(req);
-    const id = idSchema.safeParse(req.params.id);
-    if (!id.success) throw new ValidationError('Ugyldig ansatt.');
-    const record = await getEmployeeRecord(
-      db,
-      leaderScopeOf(req.user!),
-      id.data,
-      q.dato ?? todayInOslo(context.now()),
-    );
-    res.render('dashboard/employee', {
-      title: `${record.employee.firstName} ${record.employee.lastName}`,
-      record,
+  const variants: Array<{
+    basePath: string;
+    guard: RequestHandler;
+    scopeOf: (req: Request) => UnitScope;
+    title: string;
+  }> = [
+    {
       basePath: '/leder',
-    });
-  });
+      guard: requireLeaderOrAdmin,
+      scopeOf: (req) => leaderScopeOf(req.user!),
+      title: 'Mine enheter',
+    },
+    { basePath: '/admin', guard: requireAdmin, scopeOf: (req) => req.user!.scope, title: 'Administrasjon' },
+  ];
 
-  router.get('/admin', requireAdmin, async (req, res) => {
-    const q = parseQuery(req);
-    const asOf = q.dato ?? todayInOslo(context.now());
-    const dashboard = await buildDashboard(db, req.user!.scope, asOf, q.enhet);
-    res.render('dashboard/leader', { title: 'Administrasjon', dashboard, basePath: '/admin' });
-  });
+  for (const { basePath, guard, scopeOf, title } of variants) {
+    const load = async (req: Request): Promise<{ q: ReportQuery; dashboard: LeaderDashboard }> => {
+      const q = parseReportQuery(req);
+      const dashboard = await buildDashboard(db, scopeOf(req), {
+        asOf: q.dato ?? todayInOslo(context.now()),
+        unitId: q.enhet,
+        requirementId: q.kurs,
+        status: q.status,
+      });
+      return { q, dashboard };
+    };
+    const fileName = (d: LeaderDashboard, kind: string, ext: string) =>
+      `kursvakt-${kind}-${reportFileLabel(d.report)}-${d.report.asOf}.${ext}`;
 
-  router.get('/admin/ansatt/:id', requireAdmin, async (req, res) => {
-    const q = parseQuery(req);
-    const id = idSchema.safeParse(req.params.id);
-    if (!id.success) throw new ValidationError('Ugyldig ansatt.');
-    const record = await getEmployeeRecord(
-      db,
-      req.user!.scope,
-      id.data,
-      q.dato ?? todayInOslo(context.now()),
-    );
-    res.render('dashboard/employee', {
-      title: `${record.employee.firstName} ${record.employee.lastName}`,
-      record,
-      basePath: '/admin',
+    router.get(basePath, guard, async (req, res) => {
+      const { q, dashboard } = await load(req);
+      const current = {
+        dato: dashboard.report.asOf,
+        enhet: q.enhet,
+        kurs: q.kurs,
+        status: q.status === 'oppfolging' ? undefined : q.status,
+      };
+      res.render('dashboard/leader', {
+        title,
+        dashboard,
+        basePath,
+        isAdminView: basePath === '/admin',
+        current,
+        urlWith: (path: string, changes: Record<string, string | number | undefined> = {}) =>
+          reportUrl(path, current, changes),
+        figureLines,
+        ratePercent,
+        chartJson: JSON.stringify(dashboard.chart).replace(/</g, '\\u003c'),
+      });
     });
-  });
+
+    router.get(`${basePath}/eksport/enheter.csv`, guard, async (req, res) => {
+      const { dashboard } = await load(req);
+      sendFile(
+        res,
+        fileName(dashboard, 'rapport', 'csv'),
+        CSV_TYPE,
+        toCsv(unitFiguresTable(dashboard.report)),
+      );
+    });
+
+    router.get(`${basePath}/eksport/ansatte.csv`, guard, async (req, res) => {
+      const { dashboard } = await load(req);
+      sendFile(
+        res,
+        fileName(dashboard, 'ansatte', 'csv'),
+        CSV_TYPE,
+        toCsv(employeeRowsTable(dashboard.employeeRows)),
+      );
+    });
+
+    router.get(`${basePath}/eksport.xlsx`, guard, async (req, res) => {
+      const { dashboard } = await load(req);
+      const body = await toXlsx([
+        unitFiguresTable(dashboard.report),
+        employeeRowsTable(dashboard.employeeRows),
+      ]);
+      sendFile(res, fileName(dashboard, 'rapport', 'xlsx'), XLSX_TYPE, body);
+    });
+
+    router.get(`${basePath}/ansatt/:id`, guard, async (req, res) => {
+      const q = parseReportQuery(req);
+      const id = idSchema.safeParse(req.params.id);
+      if (!id.success) throw new ValidationError('Ugyldig ansatt.');
+      const record = await getEmployeeRecord(db, scopeOf(req), id.data, q.dato ?? todayInOslo(context.now()));
+      res.render('dashboard/employee', {
+        title: `${record.employee.firstName} ${record.employee.lastName}`,
+        record,
+        basePath,
+        backUrl: reportUrl(basePath, { dato: q.dato, enhet: q.enhet, kurs: q.kurs }),
+      });
+    });
+  }
 
   return router;
 }

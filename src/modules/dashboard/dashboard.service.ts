@@ -1,96 +1,117 @@
-import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { completions, courses, exemptions, requirements } from '../../db/schema';
-import type { LocalDate } from '../../lib/dates';
+import { formatNorwegianDate, toLocalDate, type LocalDate } from '../../lib/dates';
 import { NotFoundError } from '../../lib/errors';
-import {
-  computeComplianceRows,
-  summarizeByRequirement,
-  type ComplianceRow,
-} from '../compliance/compliance.service';
 import { listEmployees } from '../compliance/compliance.repo';
-import type { StatusSummary } from '../compliance/deadline-engine';
-import { findUnitById, listUnits, type UnitRecord } from '../org/org.repo';
+import { computeComplianceRows, type ComplianceRow } from '../compliance/compliance.service';
 import { assertUnitInScope, type UnitScope } from '../org/unit-scope';
+import { ratePercent } from '../reports/report-figures';
+import {
+  buildOrgReport,
+  selectEmployeeRows,
+  type EmployeeListFilter,
+  type OrgReport,
+} from '../reports/reports.service';
+import {
+  listCompletionHistory,
+  listExemptionHistory,
+  listMailToEmployee,
+  listScormAttempts,
+} from './dashboard.repo';
 
-export interface UnitSummary {
-  unit: UnitRecord;
-  depth: number;
-  byRequirement: Array<{ requirementId: number; courseTitle: string; summary: StatusSummary }>;
+export interface DashboardQuery {
+  asOf: LocalDate;
+  unitId?: number;
+  requirementId?: number;
+  status: EmployeeListFilter;
+}
+
+/** Data for the chart: completion rate (whole percent) per unit and course. */
+export interface ChartData {
+  labels: string[];
+  datasets: Array<{ label: string; data: Array<number | null> }>;
 }
 
 export interface LeaderDashboard {
-  asOf: LocalDate;
-  units: UnitSummary[];
-  selectedUnit: UnitRecord | null;
-  actionRows: ComplianceRow[];
+  report: OrgReport;
+  status: EmployeeListFilter;
+  /** The employee rows listed (and exported) for the status filter. */
+  employeeRows: ComplianceRow[];
+  chart: ChartData;
 }
 
-/** The dashboard for a scope on a date: one summary per visible unit (with sub-units) and who needs action. */
+/** The chart shows the top units of the report and their direct sub-units, so it stays readable. */
+export function chartDataOf(report: OrgReport, maxDepth = 1): ChartData {
+  const units = report.units.filter((u) => u.depth <= maxDepth);
+  return {
+    labels: units.map((u) => u.unit.name),
+    datasets: report.requirements.map((r, i) => ({
+      label: r.courseTitle,
+      data: units.map((u) => ratePercent(u.byRequirement[i]!.summary)),
+    })),
+  };
+}
+
+/** The dashboard for a scope on a date: figures per unit (with sub-units), the chart, and the employees listed. */
 export async function buildDashboard(
   db: Db,
   scope: UnitScope,
-  asOf: LocalDate,
-  unitId?: number,
+  query: DashboardQuery,
 ): Promise<LeaderDashboard> {
-  let selectedUnit: UnitRecord | null = null;
-  if (unitId !== undefined) {
-    selectedUnit = await findUnitById(db, unitId);
-    if (!selectedUnit) throw new NotFoundError('Enheten finnes ikke.');
-    assertUnitInScope(scope, selectedUnit.path);
-  }
-  const units = (await listUnits(db, scope)).filter(
-    (u) => !selectedUnit || u.path.startsWith(selectedUnit.path),
-  );
-  const rows = await computeComplianceRows(db, { scope, unitPath: selectedUnit?.path }, asOf);
-  const minDepth = Math.min(...units.map((u) => u.path.split('/').length));
-  const summaries: UnitSummary[] = units.map((unit) => {
-    const own = rows.filter((r) => r.employee.unitPath?.startsWith(unit.path));
-    const byRequirement = [...summarizeByRequirement(own).entries()].map(([requirementId, summary]) => ({
-      requirementId,
-      courseTitle: own.find((r) => r.requirement.id === requirementId)!.requirement.courseTitle,
-      summary,
-    }));
-    return { unit, depth: unit.path.split('/').length - minDepth, byRequirement };
+  const report = await buildOrgReport(db, scope, query.asOf, {
+    unitId: query.unitId,
+    requirementId: query.requirementId,
   });
-  const actionRows = rows
-    .filter((r) => r.result.status === 'overdue' || r.result.status === 'due_soon')
-    .sort((a, b) => (a.result.dueDate ?? '').localeCompare(b.result.dueDate ?? ''));
-  return { asOf, units: summaries, selectedUnit, actionRows };
+  return {
+    report,
+    status: query.status,
+    employeeRows: selectEmployeeRows(report.rows, query.status),
+    chart: chartDataOf(report),
+  };
+}
+
+const osloTime = new Intl.DateTimeFormat('nb-NO', {
+  timeZone: 'Europe/Oslo',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** An instant as people in Norway read it: 'dd.mm.yyyy kl. hh:mm' (Europe/Oslo). */
+export function formatInstant(d: Date | null): string | null {
+  if (!d) return null;
+  return `${formatNorwegianDate(toLocalDate(d))} kl. ${osloTime.format(d)}`;
 }
 
 /** One employee's record, only when the employee's unit is inside the scope. */
 export async function getEmployeeRecord(db: Db, scope: UnitScope, employeeId: number, asOf: LocalDate) {
   const [employee] = await listEmployees(db, { scope: { kind: 'all' }, employeeId });
   if (!employee) throw new NotFoundError('Den ansatte finnes ikke.');
-  if (scope.kind !== 'all') assertUnitInScope(scope, employee.unitPath);
-  const statusRows = await computeComplianceRows(db, { scope, employeeId }, asOf);
-  const history = await db
-    .select({
-      id: completions.id,
-      courseTitle: courses.title,
-      completedOn: completions.completedOn,
-      source: completions.source,
-      reason: completions.reason,
-      voidsCompletionId: completions.voidsCompletionId,
-      recordedAt: completions.recordedAt,
-    })
-    .from(completions)
-    .innerJoin(courses, eq(courses.id, completions.courseId))
-    .where(eq(completions.employeeId, employeeId))
-    .orderBy(desc(completions.completedOn));
-  const exemptionList = await db
-    .select({
-      id: exemptions.id,
-      requirementName: requirements.name,
-      validFrom: exemptions.validFrom,
-      validUntil: exemptions.validUntil,
-      reason: exemptions.reason,
-      isVoid: exemptions.isVoid,
-    })
-    .from(exemptions)
-    .innerJoin(requirements, eq(requirements.id, exemptions.requirementId))
-    .where(and(eq(exemptions.employeeId, employeeId)))
-    .orderBy(desc(exemptions.validFrom));
-  return { employee, statusRows, history, exemptions: exemptionList };
+  assertUnitInScope(scope, employee.unitPath);
+  const [statusRows, completionRecords, exemptionRecords, attempts, mail] = await Promise.all([
+    computeComplianceRows(db, { scope, employeeId }, asOf),
+    listCompletionHistory(db, employeeId),
+    listExemptionHistory(db, employeeId),
+    listScormAttempts(db, employeeId),
+    listMailToEmployee(db, employeeId),
+  ]);
+  const voidedCompletions = new Set(completionRecords.map((c) => c.voidsCompletionId).filter((id) => id));
+  const voidedExemptions = new Set(exemptionRecords.map((x) => x.voidsExemptionId).filter((id) => id));
+  return {
+    employee,
+    asOf,
+    statusRows,
+    history: completionRecords.map((c) => ({ ...c, voided: voidedCompletions.has(c.id) })),
+    exemptions: exemptionRecords.map((x) => ({ ...x, voided: voidedExemptions.has(x.id) })),
+    attempts: attempts.map((a) => ({
+      ...a,
+      updated: formatInstant(a.updatedAt)!,
+      completed: formatInstant(a.completedAt),
+    })),
+    reminders: mail.map((m) => ({
+      ...m,
+      created: formatInstant(m.createdAt)!,
+      sent: formatInstant(m.sentAt),
+    })),
+  };
 }
+
+export type EmployeeRecordView = Awaited<ReturnType<typeof getEmployeeRecord>>;

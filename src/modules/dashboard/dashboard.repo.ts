@@ -1,0 +1,83 @@
+import { desc, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import {
+  completions,
+  courseVersions,
+  courses,
+  exemptions,
+  mailOutbox,
+  requirements,
+  scormAttempts,
+} from '../../db/schema';
+
+/** All completion records of an employee, voids and voided ones included (the history is append-only). */
+export async function listCompletionHistory(db: DbOrTx, employeeId: number) {
+  return db
+    .select({
+      id: completions.id,
+      courseTitle: courses.title,
+      completedOn: completions.completedOn,
+      source: completions.source,
+      reason: completions.reason,
+      voidsCompletionId: completions.voidsCompletionId,
+      recordedAt: completions.recordedAt,
+    })
+    .from(completions)
+    .innerJoin(courses, eq(courses.id, completions.courseId))
+    .where(eq(completions.employeeId, employeeId))
+    .orderBy(desc(completions.completedOn), desc(completions.id));
+}
+
+/** All exemption records of an employee, voids and voided ones included. */
+export async function listExemptionHistory(db: DbOrTx, employeeId: number) {
+  return db
+    .select({
+      id: exemptions.id,
+      requirementName: requirements.name,
+      validFrom: exemptions.validFrom,
+      validUntil: exemptions.validUntil,
+      reason: exemptions.reason,
+      isVoid: exemptions.isVoid,
+      voidsExemptionId: exemptions.voidsExemptionId,
+      recordedAt: exemptions.recordedAt,
+    })
+    .from(exemptions)
+    .innerJoin(requirements, eq(requirements.id, exemptions.requirementId))
+    .where(eq(exemptions.employeeId, employeeId))
+    .orderBy(desc(exemptions.validFrom), desc(exemptions.id));
+}
+
+/** The employee's SCORM attempts, newest first. */
+export async function listScormAttempts(db: DbOrTx, employeeId: number) {
+  return db
+    .select({
+      id: scormAttempts.id,
+      courseTitle: courses.title,
+      version: courseVersions.version,
+      attemptNumber: scormAttempts.attemptNumber,
+      state: scormAttempts.state,
+      updatedAt: scormAttempts.updatedAt,
+      completedAt: scormAttempts.completedAt,
+    })
+    .from(scormAttempts)
+    .innerJoin(courseVersions, eq(courseVersions.id, scormAttempts.courseVersionId))
+    .innerJoin(courses, eq(courses.id, courseVersions.courseId))
+    .where(eq(scormAttempts.employeeId, employeeId))
+    .orderBy(desc(scormAttempts.updatedAt), desc(scormAttempts.id));
+}
+
+/** Reminders and other mail to the employee, newest first. */
+export async function listMailToEmployee(db: DbOrTx, employeeId: number) {
+  return db
+    .select({
+      id: mailOutbox.id,
+      kind: mailOutbox.kind,
+      subject: mailOutbox.subject,
+      status: mailOutbox.status,
+      createdAt: mailOutbox.createdAt,
+      sentAt: mailOutbox.sentAt,
+    })
+    .from(mailOutbox)
+    .where(eq(mailOutbox.employeeId, employeeId))
+    .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id));
+}

@@ -1,9 +1,15 @@
 /**
  * Builds every course in `courses/` into SCORM 2004 and SCORM 1.2 zips in `dist/courses/` and prints
- * a summary. Usage: `tsx scripts/build-courses.ts [coursesRoot] [outDir]`.
+ * a summary with the LIX readability index of each course. Usage: `tsx scripts/build-courses.ts [coursesRoot] [outDir]`.
  */
 import path from 'node:path';
-import { buildAllCourses, CourseBuildError, type CourseBuildResult } from '../src/modules/course-build/build';
+import {
+  buildAllCourses,
+  CourseBuildError,
+  loadCourse,
+  type CourseBuildResult,
+} from '../src/modules/course-build/build';
+import { courseLix, courseText, computeLix } from '../src/modules/course-build/lix';
 
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1).replace('.', ',')} KiB`;
@@ -21,10 +27,33 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-// TODO(lead): when src/modules/course-build/lix.ts lands, import computeLix and its text helper and
-// fill this in; until then the LIX column shows a dash.
-function lixOf(_result: CourseBuildResult): string {
-  return '–';
+/** The plain-language target for the built-in courses (docs/courses.md, «Klarspråk»). */
+const LIX_TARGET = 40;
+
+interface Readability {
+  lix: number;
+  /** Words on the content pages, which set the reading time. */
+  pageWords: number;
+  /** Words in the quiz (situations, questions, options, feedback and explanations). */
+  quizWords: number;
+}
+
+/** LIX over what the learner reads (pages and quiz), from the same sources the package was built from. */
+async function readability(result: CourseBuildResult, coursesRoot: string): Promise<Readability> {
+  const { course } = await loadCourse(
+    path.join(coursesRoot, result.slug),
+    path.join(coursesRoot, 'kommune.yaml'),
+  );
+  const text = courseText(course);
+  return {
+    lix: courseLix(course).lix,
+    pageWords: computeLix(text.pages).words,
+    quizWords: computeLix(text.quiz).words,
+  };
+}
+
+function decimal(value: number): string {
+  return value.toFixed(1).replace('.', ',');
 }
 
 async function main(): Promise<void> {
@@ -35,18 +64,41 @@ async function main(): Promise<void> {
     console.log(`Fant ingen kurs i ${coursesRoot}/ (ingen mapper med course.yaml).`);
     return;
   }
-  const header = ['kurs', 'versjon', 'sider', 'spørsmål', 'LIX', 'SCORM 2004', 'SCORM 1.2'];
-  const rows = results.map((r) => [
-    r.slug,
-    String(r.version),
-    String(r.pages),
-    String(r.questions),
-    lixOf(r),
-    kib(r.sizes.scorm2004),
-    kib(r.sizes.scorm12),
-  ]);
+  const header = [
+    'kurs',
+    'versjon',
+    'sider',
+    'spørsmål',
+    'ord (sider + test)',
+    'LIX',
+    'SCORM 2004',
+    'SCORM 1.2',
+  ];
+  const rows: string[][] = [];
+  const hardToRead: string[] = [];
+  for (const r of results) {
+    const read = await readability(r, coursesRoot);
+    if (read.lix > LIX_TARGET) hardToRead.push(`${r.slug} (LIX ${decimal(read.lix)})`);
+    rows.push([
+      r.slug,
+      String(r.version),
+      String(r.pages),
+      String(r.questions),
+      `${read.pageWords} + ${read.quizWords}`,
+      decimal(read.lix),
+      kib(r.sizes.scorm2004),
+      kib(r.sizes.scorm12),
+    ]);
+  }
   console.log(table([header, ...rows]));
   console.log(`\n${results.length} kurs bygget til ${outDir}/.`);
+  if (hardToRead.length > 0) {
+    // A warning, not a failure: a municipality that edits a course should still get its packages.
+    console.log(
+      `Merk: LIX over ${LIX_TARGET} gir tung tekst for mange lesere: ${hardToRead.join(', ')}. ` +
+        'Skriv kortere setninger og bruk kortere ord.',
+    );
+  }
 }
 
 main().catch((error: unknown) => {

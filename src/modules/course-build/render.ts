@@ -173,9 +173,17 @@ function adjustInline(tokens: Token[], ctx: RenderContext): void {
   }
 }
 
+/**
+ * Keeps a paragraph sign on the same line as its number ("§ 13-2", "§§ 282 og 283"): a line break
+ * between them makes a legal reference hard to read, most of all on a phone.
+ */
+export function bindParagraphSigns(text: string): string {
+  return text.replace(/(§§?)[ \t]+(?=\d)/g, '$1\u00a0');
+}
+
 /** Renders a Markdown block (placeholders filled, raw HTML escaped) with its headings starting at `topLevel`. */
 export function renderMarkdown(source: string, ctx: RenderContext, topLevel: number): string {
-  const tokens = markdown.parse(fillPlaceholders(source, ctx, 'markdown'), {});
+  const tokens = markdown.parse(bindParagraphSigns(fillPlaceholders(source, ctx, 'markdown')), {});
   normaliseHeadings(tokens, topLevel);
   adjustInline(tokens, ctx);
   return markdown.renderer.render(tokens, markdown.options, {});
@@ -183,7 +191,7 @@ export function renderMarkdown(source: string, ctx: RenderContext, topLevel: num
 
 /** Renders one line of Markdown (emphasis, links) without a surrounding paragraph. */
 export function renderInlineMarkdown(source: string, ctx: RenderContext): string {
-  const tokens = markdown.parseInline(fillPlaceholders(source, ctx, 'markdown'), {});
+  const tokens = markdown.parseInline(bindParagraphSigns(fillPlaceholders(source, ctx, 'markdown')), {});
   adjustInline(tokens, ctx);
   return markdown.renderer.render(tokens, markdown.options, {}).trim();
 }

@@ -202,6 +202,14 @@ describe('the built-in courses', () => {
       expect(numbers.filter((n) => !NATIONAL_NUMBERS.includes(n) && !localPhones.includes(n))).toEqual([]);
     });
 
+    it('when a page cites a paragraph, then «§» and its number are kept on one line', () => {
+      const html = course()
+        .pages.map((page) => page.html)
+        .join('\n');
+      expect(html).toContain('§\u00a0');
+      expect(html).not.toMatch(/§§? \d/);
+    });
+
     it('when the sources are read, then local names and numbers come only through kommune.yaml placeholders', async () => {
       const dir = path.join(COURSES, slug);
       const files = [

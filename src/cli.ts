@@ -9,6 +9,8 @@ import { setLogLevel } from './lib/logger';
 import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
+import { coursesCommands, describeBuiltinInstall } from './modules/courses/courses.cli';
+import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
 import { reportCommands } from './modules/reports/reports.cli';
 
 /**
@@ -36,6 +38,9 @@ const coreCommands: Record<string, CliCommand> = {
       );
     }
     const result = await loadDemo(database.db, todayInOslo());
+    // The demo's three requirements point at the built-in courses; install their packages now.
+    const builtin = await installBuiltinCourses(database.db, config.dataDir, DEFAULT_DIST_DIR);
+    for (const line of describeBuiltinInstall(builtin)) io.out(line);
     io.out(
       `Eksempel kommune er lastet inn: ${result.units} enheter, ${result.employees} ansatte, ${result.completions} fullføringer.`,
     );
@@ -73,7 +78,7 @@ const coreHelp = [
 ];
 
 /** Every feature's commands; add a feature's set here. */
-const featureCommandSets: CliCommandSet[] = [reportCommands];
+const featureCommandSets: CliCommandSet[] = [reportCommands, coursesCommands];
 
 const commands: Record<string, CliCommand> = Object.assign(
   {},

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase, type Database } from './db/client';
 import { errorFields, logger, setLogLevel } from './lib/logger';
+import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
 
 /** Boot: config → database → app.listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -30,6 +31,11 @@ async function main(): Promise<void> {
     console.error(`Kursvakt kan ikke starte: databasen svarer ikke (${reason}).`);
     process.exit(1);
   }
+
+  // The built-in courses from dist/courses; a changed course becomes a new version (docs/scorm-packages.md).
+  await installBuiltinCourses(database.db, config.dataDir, DEFAULT_DIST_DIR).catch((error: unknown) =>
+    logger.error('De innebygde kursene kunne ikke installeres', errorFields(error)),
+  );
 
   const { app, context } = createApp({ config, database });
   const server = http.createServer(app);

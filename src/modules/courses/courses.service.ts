@@ -49,6 +49,9 @@ export interface ImportScormPackageResult {
   version: number;
   /** false when the package is identical to the course's newest version (nothing was added). */
   created: boolean;
+  /** true when this import created the course itself (its first version). */
+  newCourse: boolean;
+  courseTitle: string;
   manifest: ParsedManifest;
   contentHash: string;
 }
@@ -148,18 +151,23 @@ export async function importScormPackage(
 
     return await db.transaction(async (tx) => {
       let course: CourseRow | null;
+      let newCourse = false;
       if (slug) {
-        course =
-          (await findCourseBySlug(tx, slug)) ??
-          (await insertCourse(tx, { slug, title: manifest.title, builtin: input.builtin ?? false }));
+        course = await findCourseBySlug(tx, slug);
+        if (!course) {
+          course = await insertCourse(tx, { slug, title: manifest.title, builtin: input.builtin ?? false });
+          newCourse = true;
+        }
       } else {
         const same = await findCourseWithLatestHash(tx, extracted.contentHash);
-        course = same
-          ? await findCourseById(tx, same.courseId)
-          : await insertCourse(tx, {
-              slug: await uniqueSlug(tx, slugify(manifest.title)),
-              title: manifest.title,
-            });
+        course = same ? await findCourseById(tx, same.courseId) : null;
+        if (!course) {
+          course = await insertCourse(tx, {
+            slug: await uniqueSlug(tx, slugify(manifest.title)),
+            title: manifest.title,
+          });
+          newCourse = true;
+        }
       }
       await lockCourse(tx, course!.id);
       const latest = await latestVersion(tx, course!.id);
@@ -170,6 +178,8 @@ export async function importScormPackage(
           courseVersionId: latest.id,
           version: latest.version,
           created: false,
+          newCourse: false,
+          courseTitle: course!.title,
           manifest: latest.manifest as ParsedManifest,
           contentHash: extracted.contentHash,
         };
@@ -215,6 +225,8 @@ export async function importScormPackage(
           courseVersionId: row.id,
           version,
           created: true,
+          newCourse,
+          courseTitle: input.builtin ? manifest.title : course!.title,
           manifest,
           contentHash: extracted.contentHash,
         };

@@ -8,6 +8,8 @@ import {
   TEST_PASSWORD,
 } from '../../support/factories';
 
+jest.setTimeout(120_000);
+
 describe('role and unit guards on the leader and HR pages', () => {
   let t: TestApp;
   const ids: Record<string, number> = {};

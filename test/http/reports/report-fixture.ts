@@ -173,3 +173,103 @@ export async function createReportFixture(db: Db): Promise<ReportFixture> {
     },
   };
 }
+
+/** The figures rows of a report table (`<tr data-unit data-course>`), as shown on the page. */
+export interface PageFigureRow {
+  unit: string;
+  course: string;
+  counted: number;
+  done: number;
+  dueSoon: number;
+  overdue: number;
+  todo: number;
+  exempt: number;
+  rate: number | null;
+}
+
+const decode = (s: string) =>
+  s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#39;/g, "'")
+    .replace(/&#34;|&quot;/g, '"')
+    .trim();
+
+/** Reads the figure rows of the table with the given id from a page. */
+export function parseFigureRows(html: string, tableId = 'enhetstabell'): PageFigureRow[] {
+  const start = html.indexOf(`id="${tableId}"`);
+  if (start < 0) throw new Error(`no table ${tableId}`);
+  const table = html.slice(start, html.indexOf('</table>', start));
+  const rows: PageFigureRow[] = [];
+  for (const m of table.matchAll(/<tr data-unit="([^"]*)" data-course="([^"]*)">([\s\S]*?)<\/tr>/g)) {
+    const cells = [...m[3]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => decode(c[1]!));
+    const [course, counted, done, dueSoon, overdue, todo, exempt, rate] = cells.slice(-8);
+    rows.push({
+      unit: decode(m[1]!),
+      course: course!,
+      counted: Number(counted),
+      done: Number(done),
+      dueSoon: Number(dueSoon),
+      overdue: Number(overdue),
+      todo: Number(todo),
+      exempt: Number(exempt),
+      rate: rate === '–' ? null : Number(rate!.replace(/\s*%$/, '')),
+    });
+  }
+  return rows;
+}
+
+/** The employee numbers listed in the employee table of a dashboard page. */
+export function parseEmployeeNumbers(html: string): string[] {
+  return [...html.matchAll(/<tr data-employee="([^"]+)">/g)].map((m) => m[1]!);
+}
+
+/** All text in every cell of every sheet of an XLSX file. */
+export async function xlsxText(body: Buffer): Promise<string> {
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(body as unknown as ArrayBuffer);
+  const parts: string[] = [];
+  workbook.eachSheet((sheet) => {
+    parts.push(sheet.name);
+    sheet.eachRow((row) => {
+      row.eachCell((cell) => parts.push(String(cell.value ?? '')));
+    });
+  });
+  return parts.join('\n');
+}
+
+/** The rows of one sheet of an XLSX file, as arrays of cell values (header first). */
+export async function xlsxRows(
+  body: Buffer,
+  sheetName: string,
+): Promise<Array<Array<string | number | null>>> {
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(body as unknown as ArrayBuffer);
+  const sheet = workbook.getWorksheet(sheetName);
+  if (!sheet) throw new Error(`no sheet ${sheetName}`);
+  const rows: Array<Array<string | number | null>> = [];
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    const values: Array<string | number | null> = [];
+    for (let i = 1; i <= sheet.columnCount; i++) {
+      const v = row.getCell(i).value;
+      values.push(v === null || v === undefined ? null : (v as string | number));
+    }
+    rows.push(values);
+  });
+  return rows;
+}
+
+/** Binary response bodies for supertest (XLSX downloads). */
+export function binaryParser(
+  res: NodeJS.ReadableStream,
+  callback: (err: Error | null, body: Buffer) => void,
+): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+  res.on('error', (e: Error) => callback(e, Buffer.alloc(0)));
+}

@@ -9,6 +9,8 @@ import { setLogLevel } from './lib/logger';
 import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
+import { remindersCommands } from './modules/reminders/reminders.cli';
+import { mailCommands } from './modules/mail/mail.cli';
 import { coursesCommands, describeBuiltinInstall } from './modules/courses/courses.cli';
 import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
 import { reportCommands } from './modules/reports/reports.cli';
@@ -78,7 +80,7 @@ const coreHelp = [
 ];
 
 /** Every feature's commands; add a feature's set here. */
-const featureCommandSets: CliCommandSet[] = [reportCommands, coursesCommands];
+const featureCommandSets: CliCommandSet[] = [remindersCommands, mailCommands, reportCommands, coursesCommands];
 
 const commands: Record<string, CliCommand> = Object.assign(
   {},

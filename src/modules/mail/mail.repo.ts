@@ -1,0 +1,291 @@
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { queryRows, type DbOrTx } from '../../db/client';
+import { mailOutbox, mailTemplates } from '../../db/schema';
+
+/** All SQL of the outbox and the editable mail texts. */
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface NewOutboxMail {
+  idempotencyKey: string;
+  kind: string;
+  toAddress: string;
+  toName: string | null;
+  subject: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  employeeId: number | null;
+  recipientUserId: number | null;
+  scheduleId: number | null;
+  /** The earliest time the mail may be sent (the sending window and holiday rule decide). */
+  nextAttemptAt: Date;
+}
+
+export interface OutboxMail {
+  id: number;
+  idempotencyKey: string;
+  kind: string;
+  toAddress: string;
+  toName: string | null;
+  subject: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lockedUntil: Date | null;
+  lastError: string | null;
+  smtpResponse: string | null;
+  messageId: string | null;
+  employeeId: number | null;
+  scheduleId: number | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+const CHUNK = 500;
+
+/** Inserts mails, skipping any whose idempotency key already exists; returns the keys actually inserted. */
+export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let i = 0; i < mails.length; i += CHUNK) {
+    const rows = await db
+      .insert(mailOutbox)
+      .values(mails.slice(i, i + CHUNK))
+      .onConflictDoNothing({ target: mailOutbox.idempotencyKey })
+      .returning({ key: mailOutbox.idempotencyKey });
+    for (const r of rows) inserted.add(r.key);
+  }
+  return inserted;
+}
+
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(String(value));
+}
+
+function mapRawRow(r: Record<string, unknown>): OutboxMail {
+  return {
+    id: Number(r.id),
+    idempotencyKey: String(r.idempotency_key),
+    kind: String(r.kind),
+    toAddress: String(r.to_address),
+    toName: (r.to_name as string | null) ?? null,
+    subject: String(r.subject),
+    bodyText: String(r.body_text),
+    bodyHtml: (r.body_html as string | null) ?? null,
+    status: r.status as OutboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: toDate(r.next_attempt_at)!,
+    lockedUntil: toDate(r.locked_until),
+    lastError: (r.last_error as string | null) ?? null,
+    smtpResponse: (r.smtp_response as string | null) ?? null,
+    messageId: (r.message_id as string | null) ?? null,
+    employeeId: r.employee_id === null ? null : Number(r.employee_id),
+    scheduleId: r.schedule_id === null ? null : Number(r.schedule_id),
+    createdAt: toDate(r.created_at)!,
+    sentAt: toDate(r.sent_at),
+  };
+}
+
+/**
+ * Claims up to `limit` mails that are due: pending ones whose time has come, and ones left in
+ * 'sending' by a sender whose lease ran out (it crashed). `FOR UPDATE SKIP LOCKED` lets several
+ * senders claim at once without taking the same row; the lease marks the row as taken after commit.
+ */
+export async function claimDueMails(
+  db: DbOrTx,
+  now: Date,
+  limit: number,
+  leaseMs: number,
+): Promise<OutboxMail[]> {
+  const nowIso = now.toISOString();
+  const leaseIso = new Date(now.getTime() + leaseMs).toISOString();
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`update mail_outbox set status = 'sending', attempts = attempts + 1, locked_until = ${leaseIso}::timestamptz
+        where id in (
+          select id from mail_outbox
+          where (status = 'pending' and next_attempt_at <= ${nowIso}::timestamptz)
+             or (status = 'sending' and locked_until < ${nowIso}::timestamptz)
+          order by next_attempt_at, id
+          limit ${limit}
+          for update skip locked
+        )
+        returning *`,
+  );
+  return rows.map(mapRawRow).sort((a, b) => a.id - b.id);
+}
+
+export async function markMailSent(
+  db: DbOrTx,
+  id: number,
+  values: { smtpResponse: string; messageId: string; sentAt: Date },
+): Promise<void> {
+  await db
+    .update(mailOutbox)
+    .set({
+      status: 'sent',
+      sentAt: values.sentAt,
+      smtpResponse: values.smtpResponse,
+      messageId: values.messageId,
+      lockedUntil: null,
+      lastError: null,
+    })
+    .where(eq(mailOutbox.id, id));
+}
+
+export async function markMailForRetry(
+  db: DbOrTx,
+  id: number,
+  values: { nextAttemptAt: Date; lastError: string; smtpResponse: string | null },
+): Promise<void> {
+  await db
+    .update(mailOutbox)
+    .set({
+      status: 'pending',
+      nextAttemptAt: values.nextAttemptAt,
+      lastError: values.lastError,
+      smtpResponse: values.smtpResponse,
+      lockedUntil: null,
+    })
+    .where(eq(mailOutbox.id, id));
+}
+
+export async function markMailFailed(
+  db: DbOrTx,
+  id: number,
+  values: { lastError: string; smtpResponse: string | null },
+): Promise<void> {
+  await db
+    .update(mailOutbox)
+    .set({
+      status: 'failed',
+      lastError: values.lastError,
+      smtpResponse: values.smtpResponse,
+      lockedUntil: null,
+    })
+    .where(eq(mailOutbox.id, id));
+}
+
+/** Puts a failed mail back in the queue (HR's «Send på nytt»). */
+export async function requeueFailedMail(db: DbOrTx, id: number, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(mailOutbox)
+    .set({ status: 'pending', nextAttemptAt: now, attempts: 0 })
+    .where(and(eq(mailOutbox.id, id), eq(mailOutbox.status, 'failed')))
+    .returning({ id: mailOutbox.id });
+  return rows.length > 0;
+}
+
+const listColumns = {
+  id: mailOutbox.id,
+  idempotencyKey: mailOutbox.idempotencyKey,
+  kind: mailOutbox.kind,
+  toAddress: mailOutbox.toAddress,
+  toName: mailOutbox.toName,
+  subject: mailOutbox.subject,
+  bodyText: mailOutbox.bodyText,
+  bodyHtml: mailOutbox.bodyHtml,
+  status: mailOutbox.status,
+  attempts: mailOutbox.attempts,
+  nextAttemptAt: mailOutbox.nextAttemptAt,
+  lockedUntil: mailOutbox.lockedUntil,
+  lastError: mailOutbox.lastError,
+  smtpResponse: mailOutbox.smtpResponse,
+  messageId: mailOutbox.messageId,
+  employeeId: mailOutbox.employeeId,
+  scheduleId: mailOutbox.scheduleId,
+  createdAt: mailOutbox.createdAt,
+  sentAt: mailOutbox.sentAt,
+};
+
+/** The newest mails first, optionally only one status. */
+export async function listOutboxMails(
+  db: DbOrTx,
+  opts: { status?: OutboxStatus; limit: number; offset: number },
+): Promise<OutboxMail[]> {
+  const rows = await db
+    .select(listColumns)
+    .from(mailOutbox)
+    .where(opts.status ? eq(mailOutbox.status, opts.status) : sql`true`)
+    .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
+    .limit(opts.limit)
+    .offset(opts.offset);
+  return rows as OutboxMail[];
+}
+
+export async function findOutboxMail(db: DbOrTx, id: number): Promise<OutboxMail | null> {
+  const rows = await db.select(listColumns).from(mailOutbox).where(eq(mailOutbox.id, id));
+  return (rows[0] as OutboxMail | undefined) ?? null;
+}
+
+export async function countOutboxByStatus(db: DbOrTx): Promise<Record<OutboxStatus, number>> {
+  const rows = await db
+    .select({ status: mailOutbox.status, n: count() })
+    .from(mailOutbox)
+    .groupBy(mailOutbox.status);
+  const out: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  for (const r of rows) out[r.status as OutboxStatus] = Number(r.n);
+  return out;
+}
+
+export async function listOutboxByKeys(db: DbOrTx, keys: string[]): Promise<OutboxMail[]> {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .select(listColumns)
+    .from(mailOutbox)
+    .where(inArray(mailOutbox.idempotencyKey, keys))
+    .orderBy(asc(mailOutbox.id));
+  return rows as OutboxMail[];
+}
+
+export interface StoredTemplate {
+  key: string;
+  name: string;
+  subject: string;
+  body: string;
+  updatedAt: Date;
+}
+
+export async function listStoredTemplates(db: DbOrTx): Promise<StoredTemplate[]> {
+  return db
+    .select({
+      key: mailTemplates.key,
+      name: mailTemplates.name,
+      subject: mailTemplates.subject,
+      body: mailTemplates.bodyText,
+      updatedAt: mailTemplates.updatedAt,
+    })
+    .from(mailTemplates)
+    .orderBy(asc(mailTemplates.key));
+}
+
+export async function upsertStoredTemplate(
+  db: DbOrTx,
+  values: { key: string; name: string; subject: string; body: string; updatedBy: number | null },
+): Promise<void> {
+  await db
+    .insert(mailTemplates)
+    .values({
+      key: values.key,
+      name: values.name,
+      subject: values.subject,
+      bodyText: values.body,
+      updatedBy: values.updatedBy,
+    })
+    .onConflictDoUpdate({
+      target: mailTemplates.key,
+      set: {
+        name: values.name,
+        subject: values.subject,
+        bodyText: values.body,
+        updatedBy: values.updatedBy,
+        updatedAt: new Date(),
+      },
+    });
+}
+
+export async function deleteStoredTemplate(db: DbOrTx, key: string): Promise<void> {
+  await db.delete(mailTemplates).where(eq(mailTemplates.key, key));
+}

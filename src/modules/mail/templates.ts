@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ejs from 'ejs';
+
+/**
+ * Mail content. HR edits the subject and the body text of each kind in `mail_templates`, with
+ * `{{placeholders}}` only – never EJS, so an edited text cannot run code on the server. The
+ * HTML and plain-text layouts around that text are EJS files in views/mail/.
+ */
+
+export const MAIL_KINDS = [
+  'employee_due_soon',
+  'employee_due_today',
+  'employee_overdue',
+  'leader_digest',
+  'escalation',
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+export const MAIL_KIND_LABELS: Record<MailKind, string> = {
+  employee_due_soon: 'Ansatt: fristen nærmer seg',
+  employee_due_today: 'Ansatt: fristen er i dag',
+  employee_overdue: 'Ansatt: fristen har gått ut (gjentas)',
+  leader_digest: 'Leder: oversikt over det som må følges opp',
+  escalation: 'Eskalering til leder av overordnet enhet',
+};
+
+export interface TemplateText {
+  subject: string;
+  body: string;
+}
+
+/** The placeholders each kind offers, with a bokmål explanation for the editor. */
+export const PLACEHOLDERS: Record<MailKind, Record<string, string>> = {
+  employee_due_soon: {
+    navn: 'mottakerens navn',
+    kurs: 'kursets navn',
+    frist: 'fristen (dd.mm.åååå)',
+    dager: 'antall dager til fristen',
+    lenke: 'lenke til kurset',
+  },
+  employee_due_today: {
+    navn: 'mottakerens navn',
+    kurs: 'kursets navn',
+    frist: 'fristen',
+    lenke: 'lenke til kurset',
+  },
+  employee_overdue: {
+    navn: 'mottakerens navn',
+    kurs: 'kursets navn',
+    frist: 'fristen som er passert',
+    dager: 'antall dager siden fristen',
+    lenke: 'lenke til kurset',
+  },
+  leader_digest: {
+    navn: 'lederens navn',
+    enheter: 'enhetene lederen leder',
+    periode: 'perioden oversikten gjelder',
+    lenke: 'lenke til oversikten over enhetene',
+  },
+  escalation: {
+    navn: 'lederens navn',
+    ansatt: 'den ansattes navn',
+    enhet: 'den ansattes enhet',
+    kurs: 'kursets navn',
+    frist: 'fristen som er passert',
+    dager: 'antall dager siden fristen',
+    lenke: 'lenke til den ansattes side',
+  },
+};
+
+export const DEFAULT_TEMPLATES: Record<MailKind, TemplateText> = {
+  employee_due_soon: {
+    subject: 'Påminnelse: «{{kurs}}» må fullføres innen {{frist}}',
+    body: [
+      'Hei, {{navn}}!',
+      'Du må fullføre kurset «{{kurs}}» innen {{frist}}, om {{dager}} dager. Kurset tar 5–20 minutter.',
+      'Start kurset her: {{lenke}}',
+      'Vennlig hilsen HR',
+    ].join('\n\n'),
+  },
+  employee_due_today: {
+    subject: 'I dag er fristen for «{{kurs}}»',
+    body: [
+      'Hei, {{navn}}!',
+      'Fristen for å fullføre kurset «{{kurs}}» er i dag, {{frist}}.',
+      'Start kurset her: {{lenke}}',
+      'Vennlig hilsen HR',
+    ].join('\n\n'),
+  },
+  employee_overdue: {
+    subject: 'Fristen for «{{kurs}}» har gått ut',
+    body: [
+      'Hei, {{navn}}!',
+      'Fristen for kurset «{{kurs}}» var {{frist}}, for {{dager}} dager siden, og kurset er ikke registrert som fullført. Fullfør det så snart du kan.',
+      'Start kurset her: {{lenke}}',
+      'Har du allerede fullført kurset, eller mener du at du er fritatt, kan du kontakte lederen din.',
+      'Vennlig hilsen HR',
+    ].join('\n\n'),
+  },
+  leader_digest: {
+    subject: 'Kurs som må følges opp – {{periode}}',
+    body: [
+      'Hei, {{navn}}!',
+      'Her er det som må følges opp i {{enheter}}.',
+      'Hele oversikten finner du her: {{lenke}}',
+    ].join('\n\n'),
+  },
+  escalation: {
+    subject: 'Forfalt kurs i {{enhet}}: {{ansatt}}',
+    body: [
+      'Hei, {{navn}}!',
+      '{{ansatt}} i {{enhet}} har ikke fullført kurset «{{kurs}}». Fristen var {{frist}}, for {{dager}} dager siden.',
+      'Du får denne meldingen fordi du er leder for enheten over {{enhet}}.',
+      'Se den ansattes kursstatus her: {{lenke}}',
+    ].join('\n\n'),
+  },
+};
+
+/** Replaces `{{name}}` with values; an unknown placeholder is left as written so HR sees it in the preview. */
+export function fillPlaceholders(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{\{\s*([a-zæøå]+)\s*\}\}/gi, (whole, name: string) => {
+    const value = values[name.toLowerCase()];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Placeholders used in a text that the kind does not offer (shown as an error in the editor). */
+export function unknownPlaceholders(kind: MailKind, text: string): string[] {
+  const known = PLACEHOLDERS[kind];
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\{\{\s*([^}\s]*)\s*\}\}/g)) {
+    if (!(m[1]!.toLowerCase() in known)) out.add(m[1]!);
+  }
+  return [...out];
+}
+
+/** A section of a digest: a heading and lines, each optionally linked. */
+export interface MailSection {
+  heading: string;
+  lines: Array<{ text: string; href?: string }>;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const viewsDir = path.resolve(__dirname, '../../../views/mail');
+let compiled: { html: ejs.TemplateFunction; text: ejs.TemplateFunction } | undefined;
+
+function layouts() {
+  if (!compiled) {
+    const read = (name: string) => fs.readFileSync(path.join(viewsDir, name), 'utf8');
+    compiled = {
+      html: ejs.compile(read('message.html.ejs'), { filename: path.join(viewsDir, 'message.html.ejs') }),
+      text: ejs.compile(read('message.text.ejs'), {
+        filename: path.join(viewsDir, 'message.text.ejs'),
+        escape: (s: unknown) => String(s),
+      }),
+    };
+  }
+  return compiled;
+}
+
+/** Splits text into paragraphs and URLs, so the HTML layout can link them without trusting any markup. */
+export function toParagraphs(text: string): Array<Array<{ text: string; href?: string }>> {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const parts: Array<{ text: string; href?: string }> = [];
+      let last = 0;
+      for (const m of p.matchAll(/https?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g)) {
+        if (m.index! > last) parts.push({ text: p.slice(last, m.index) });
+        parts.push({ text: m[0], href: m[0] });
+        last = m.index! + m[0].length;
+      }
+      if (last < p.length) parts.push({ text: p.slice(last) });
+      return parts;
+    });
+}
+
+/** Renders one mail: the template's text with values filled in, then the HTML and text layouts with the sections. */
+export function renderMail(
+  template: TemplateText,
+  values: Record<string, string | number>,
+  sections: MailSection[] = [],
+): RenderedMail {
+  const subject = fillPlaceholders(template.subject, values).replace(/\s+/g, ' ').trim();
+  const body = fillPlaceholders(template.body, values);
+  const { html, text } = layouts();
+  return {
+    subject,
+    text:
+      text({ body: body.trim(), sections })
+        .replace(/\n{3,}/g, '\n\n')
+        .trim() + '\n',
+    html: html({ subject, paragraphs: toParagraphs(body), sections }),
+  };
+}

@@ -1,0 +1,307 @@
+import type { Db, DbOrTx } from '../../db/client';
+import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
+import { computeComplianceRows } from '../compliance/compliance.service';
+import { insertOutboxMails, type NewOutboxMail } from '../mail/mail.repo';
+import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
+import { renderMail, type MailSection, type RenderedMail } from '../mail/templates';
+import { firstWorkingDayOfMonth, nextSendingInstant } from './calendar';
+import {
+  findExistingKeys,
+  insertReminderLogs,
+  listLeaders,
+  listUnitInfos,
+  loadOverdueHistory,
+  type ScheduleRecord,
+} from './reminders.repo';
+import { readScheduleOptions, type ScheduleOptions } from './reminders.schema';
+import { loadMissingReviews } from './review-status';
+import { selectReminders, type DigestContent, type PlannedReminder } from './selection';
+
+/**
+ * Running a schedule: plan (read compliance, select reminders, render mails) and enqueue (write the
+ * reminder log and the outbox in one transaction, ON CONFLICT DO NOTHING on the idempotency key).
+ */
+
+export interface RunEnvironment {
+  baseUrl: string;
+  /** The real clock; the sending window is applied from here. */
+  now: Date;
+}
+
+export interface PlannedMail extends PlannedReminder {
+  mail: RenderedMail;
+}
+
+export interface SchedulePlan {
+  schedule: ScheduleRecord;
+  asOf: LocalDate;
+  options: ScheduleOptions;
+  /** Set when the schedule does nothing on this date (e.g. not the first working day). */
+  skippedReason: string | null;
+  mails: PlannedMail[];
+  notBefore: Date;
+}
+
+export type ItemState = 'enqueued' | 'already' | 'would_enqueue';
+
+export interface RunItem {
+  state: ItemState;
+  key: string;
+  kind: string;
+  recipient: string;
+  recipientName: string;
+  employeeName: string | null;
+  courseTitle: string | null;
+  dueDate: LocalDate | null;
+}
+
+export interface RunResult {
+  scheduleId: number;
+  scheduleName: string;
+  asOf: LocalDate;
+  dryRun: boolean;
+  skippedReason: string | null;
+  notBefore: Date;
+  items: RunItem[];
+  enqueued: number;
+  already: number;
+}
+
+const SECTION_LIMIT = 50;
+
+function joinNames(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} og ${names[names.length - 1]}`;
+}
+
+function limitLines<T>(
+  items: T[],
+  map: (item: T) => MailSection['lines'][number],
+  more: string,
+): MailSection['lines'] {
+  const lines = items.slice(0, SECTION_LIMIT).map(map);
+  if (items.length > SECTION_LIMIT) lines.push({ text: `… og ${items.length - SECTION_LIMIT} til. ${more}` });
+  return lines;
+}
+
+/** The digest's lists as mail sections; every name links to the leader's page for that employee. */
+export function digestSections(digest: DigestContent, baseUrl: string): MailSection[] {
+  const sections: MailSection[] = [];
+  const employeeLine = (l: DigestContent['overdue'][number]) => ({
+    text: `${l.name} (${l.unitName}): ${l.courseTitle}, frist ${formatNorwegianDate(l.dueDate)}`,
+    href: `${baseUrl}/leder/ansatt/${l.employeeId}`,
+  });
+  const more = 'Se hele listen i Kursvakt.';
+  if (digest.overdue.length)
+    sections.push({
+      heading: `Forfalt (${digest.overdue.length})`,
+      lines: limitLines(digest.overdue, employeeLine, more),
+    });
+  if (digest.dueSoon.length)
+    sections.push({
+      heading: `Forfaller snart (${digest.dueSoon.length})`,
+      lines: limitLines(digest.dueSoon, employeeLine, more),
+    });
+  if (digest.newHires.length)
+    sections.push({
+      heading: `Nyansatte med frist innen 30 dager (${digest.newHires.length})`,
+      lines: limitLines(digest.newHires, employeeLine, more),
+    });
+  if (digest.missingReviews.length)
+    sections.push({
+      heading: `Enheter uten årets gjennomgang (${digest.missingReviews.length})`,
+      lines: limitLines(digest.missingReviews, (m) => ({ text: `${m.unitName}: ${m.topicTitle}` }), more),
+    });
+  sections.push({
+    heading: 'Fullføringsgrad',
+    lines: digest.rates.map((r) => ({
+      text: `${r.unitName}: ${r.rate === null ? 'ingen ansatte teller' : `${Math.round(r.rate * 100)} %`} (${r.counted} ${r.counted === 1 ? 'ansatt' : 'ansatte'})`,
+    })),
+  });
+  return sections;
+}
+
+/** Renders the mail of one planned reminder with the schedule's texts. */
+export function renderReminder(item: PlannedReminder, templates: TemplateSet, baseUrl: string): RenderedMail {
+  const template = templates[item.kind];
+  if (item.kind === 'leader_digest' && item.digest) {
+    return renderMail(
+      template,
+      {
+        navn: item.recipient.name,
+        enheter: joinNames(item.digest.unitNames),
+        periode: item.digest.periodLabel,
+        lenke: `${baseUrl}/leder`,
+      },
+      digestSections(item.digest, baseUrl),
+    );
+  }
+  const days = Math.abs(item.daysPastDue ?? 0);
+  const common = {
+    navn: item.recipient.name,
+    kurs: item.courseTitle ?? '',
+    frist: item.dueDate ? formatNorwegianDate(item.dueDate) : '',
+    dager: days,
+  };
+  if (item.kind === 'escalation') {
+    return renderMail(template, {
+      ...common,
+      ansatt: item.employeeName ?? '',
+      enhet: item.unitName ?? '',
+      lenke: `${baseUrl}/leder/ansatt/${item.employeeId}`,
+    });
+  }
+  return renderMail(template, { ...common, lenke: `${baseUrl}/kurs/${item.courseSlug}` });
+}
+
+/** Reads what the schedule needs on asOf and plans its mails; writes nothing. */
+export async function planSchedule(
+  db: DbOrTx,
+  schedule: ScheduleRecord,
+  asOf: LocalDate,
+  env: RunEnvironment,
+): Promise<SchedulePlan> {
+  const options = readScheduleOptions(schedule.options);
+  const notBefore = nextSendingInstant(env.now, options);
+  const base = { schedule, asOf, options, notBefore };
+  if (options.firstWorkingDayOnly && firstWorkingDayOfMonth(asOf) !== asOf) {
+    return {
+      ...base,
+      skippedReason: `${formatNorwegianDate(asOf)} er ikke første virkedag i måneden.`,
+      mails: [],
+    };
+  }
+  const units = await listUnitInfos(db);
+  const unitsById = new Map(units.map((u) => [u.id, u]));
+  const chosenPaths = schedule.unitIds.map((id) => unitsById.get(id)?.path).filter((p): p is string => !!p);
+  const scope =
+    schedule.unitIds.length === 0
+      ? ({ kind: 'all' } as const)
+      : ({ kind: 'units', rootUnitIds: schedule.unitIds, paths: chosenPaths } as const);
+  const needsLeaders = schedule.kinds.includes('leader_digest') || schedule.kinds.includes('escalation');
+  const [rows, leaders, missingReviews, templates, overdueHistory] = await Promise.all([
+    computeComplianceRows(db, { scope }, asOf),
+    needsLeaders ? listLeaders(db) : Promise.resolve([]),
+    schedule.kinds.includes('leader_digest')
+      ? loadMissingReviews(db, Number(asOf.slice(0, 4)))
+      : Promise.resolve([]),
+    resolveTemplates(db, schedule.templateKey),
+    schedule.kinds.includes('employee_overdue') ? loadOverdueHistory(db) : Promise.resolve(new Map()),
+  ]);
+  const leadersByUnit = new Map<number, number[]>();
+  for (const leader of leaders) {
+    for (const u of leader.units)
+      leadersByUnit.set(u.id, [...(leadersByUnit.get(u.id) ?? []), leader.userId]);
+  }
+  const scopedMissing =
+    scope.kind === 'all'
+      ? missingReviews
+      : missingReviews.filter((m) => chosenPaths.some((p) => m.unitPath.startsWith(p)));
+  const planned = selectReminders({
+    asOf,
+    kinds: schedule.kinds,
+    options,
+    rows,
+    leaders,
+    units: unitsById,
+    leadersByUnit,
+    missingReviews: scopedMissing,
+    overdueHistory,
+  });
+  const mails = planned.map((item) => ({ ...item, mail: renderReminder(item, templates, env.baseUrl) }));
+  return { ...base, skippedReason: null, mails };
+}
+
+function toItem(mail: PlannedMail, state: ItemState): RunItem {
+  return {
+    state,
+    key: mail.key,
+    kind: mail.kind,
+    recipient: mail.recipient.email,
+    recipientName: mail.recipient.name,
+    employeeName: mail.employeeName,
+    courseTitle: mail.courseTitle,
+    dueDate: mail.dueDate,
+  };
+}
+
+/**
+ * Writes the plan: reminder log rows and outbox mails, both keyed by the idempotency key and both
+ * ON CONFLICT DO NOTHING, in the caller's transaction. A key already present is reported as 'already'.
+ */
+export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunResult> {
+  const logged = await insertReminderLogs(
+    tx,
+    plan.mails.map((m) => ({
+      idempotencyKey: m.key,
+      scheduleId: plan.schedule.id,
+      kind: m.kind,
+      employeeId: m.employeeId,
+      requirementId: m.requirementId,
+      recipientUserId: m.recipient.userId,
+      dueDate: m.dueDate,
+      // The as-of date rides along in the log so the next overdue reminder can keep its interval.
+      period: m.kind === 'employee_overdue' ? `${m.period}@${plan.asOf}` : m.period,
+    })),
+  );
+  const fresh = plan.mails.filter((m) => logged.has(m.key));
+  const outbox: NewOutboxMail[] = fresh.map((m) => ({
+    idempotencyKey: m.key,
+    kind: m.kind,
+    toAddress: m.recipient.email,
+    toName: m.recipient.name,
+    subject: m.mail.subject,
+    bodyText: m.mail.text,
+    bodyHtml: m.mail.html,
+    employeeId: m.employeeId,
+    recipientUserId: m.recipient.userId,
+    scheduleId: plan.schedule.id,
+    nextAttemptAt: plan.notBefore,
+  }));
+  await insertOutboxMails(tx, outbox);
+  const items = plan.mails.map((m) => toItem(m, logged.has(m.key) ? 'enqueued' : 'already'));
+  return summarize(plan, items, false);
+}
+
+function summarize(plan: SchedulePlan, items: RunItem[], dryRun: boolean): RunResult {
+  return {
+    scheduleId: plan.schedule.id,
+    scheduleName: plan.schedule.name,
+    asOf: plan.asOf,
+    dryRun,
+    skippedReason: plan.skippedReason,
+    notBefore: plan.notBefore,
+    items,
+    enqueued: items.filter((i) => i.state === 'enqueued').length,
+    already: items.filter((i) => i.state === 'already').length,
+  };
+}
+
+/** What a run would enqueue, without writing: keys already reminded are marked 'already'. */
+export async function dryRunSchedule(
+  db: DbOrTx,
+  schedule: ScheduleRecord,
+  asOf: LocalDate,
+  env: RunEnvironment,
+): Promise<RunResult> {
+  const plan = await planSchedule(db, schedule, asOf, env);
+  const existing = await findExistingKeys(
+    db,
+    plan.mails.map((m) => m.key),
+  );
+  return summarize(
+    plan,
+    plan.mails.map((m) => toItem(m, existing.has(m.key) ? 'already' : 'would_enqueue')),
+    true,
+  );
+}
+
+/** Plans and enqueues one schedule in one transaction (the CLI and «Kjør nå»). */
+export async function runScheduleNow(
+  db: Db,
+  schedule: ScheduleRecord,
+  asOf: LocalDate,
+  env: RunEnvironment,
+): Promise<RunResult> {
+  return db.transaction(async (tx) => enqueuePlan(tx, await planSchedule(tx, schedule, asOf, env)));
+}

@@ -1,0 +1,360 @@
+import { getISOWeek, getISOWeekYear } from 'date-fns';
+import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
+import type { ComplianceRow } from '../compliance/compliance.service';
+import { summarizeStatuses } from '../compliance/deadline-engine';
+import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
+import type { ReminderKind, ScheduleOptions } from './reminders.schema';
+
+/**
+ * Who gets which reminder on a date – pure: compliance rows, leaders and units in, planned
+ * reminders out. Each carries its idempotency key (employee, requirement, due date, kind, period),
+ * which is what makes it happen once however often the schedule runs.
+ */
+
+export interface LeaderInfo {
+  userId: number;
+  name: string;
+  email: string;
+  units: Array<{ id: number; name: string; path: string }>;
+}
+
+export interface UnitInfo {
+  id: number;
+  name: string;
+  parentId: number | null;
+  path: string;
+}
+
+export interface MissingReviewInfo {
+  unitId: number;
+  unitName: string;
+  unitPath: string;
+  topicTitle: string;
+}
+
+export interface DigestLine {
+  employeeId: number;
+  name: string;
+  unitName: string;
+  courseTitle: string;
+  dueDate: LocalDate;
+}
+
+export interface DigestContent {
+  periodLabel: string;
+  unitNames: string[];
+  overdue: DigestLine[];
+  dueSoon: DigestLine[];
+  newHires: DigestLine[];
+  missingReviews: Array<{ unitName: string; topicTitle: string }>;
+  rates: Array<{ unitId: number; unitName: string; rate: number | null; counted: number }>;
+}
+
+export interface PlannedReminder {
+  key: string;
+  kind: ReminderKind;
+  period: string;
+  employeeId: number | null;
+  requirementId: number | null;
+  dueDate: LocalDate | null;
+  recipient: { userId: number | null; name: string; email: string };
+  employeeName: string | null;
+  courseTitle: string | null;
+  courseSlug: string | null;
+  unitName: string | null;
+  /** Days after the due date (negative: days before). */
+  daysPastDue: number | null;
+  digest?: DigestContent;
+}
+
+export interface SelectionInput {
+  asOf: LocalDate;
+  kinds: readonly ReminderKind[];
+  options: ScheduleOptions;
+  rows: ComplianceRow[];
+  leaders: LeaderInfo[];
+  units: Map<number, UnitInfo>;
+  /** Leaders per unit id (user ids), for escalation. */
+  leadersByUnit: Map<number, number[]>;
+  missingReviews: MissingReviewInfo[];
+  /** Earlier overdue reminders, by overdueHistoryKey. */
+  overdueHistory: Map<string, OverdueHistory>;
+}
+
+const MONTHS = [
+  'januar',
+  'februar',
+  'mars',
+  'april',
+  'mai',
+  'juni',
+  'juli',
+  'august',
+  'september',
+  'oktober',
+  'november',
+  'desember',
+];
+
+/** The digest period a date falls in: ISO week ('2026-W48', «uke 48, 2026») or month ('2026-11', «november 2026»). */
+export function digestPeriod(asOf: LocalDate, period: 'week' | 'month'): { id: string; label: string } {
+  if (period === 'month') {
+    return { id: asOf.slice(0, 7), label: `${MONTHS[Number(asOf.slice(5, 7)) - 1]} ${asOf.slice(0, 4)}` };
+  }
+  const d = new Date(`${asOf}T12:00:00Z`);
+  const week = getISOWeek(d);
+  const year = getISOWeekYear(d);
+  return { id: `${year}-W${String(week).padStart(2, '0')}`, label: `uke ${week}, ${year}` };
+}
+
+export function reminderKey(parts: {
+  kind: ReminderKind;
+  employeeId?: number | null;
+  requirementId?: number | null;
+  dueDate?: LocalDate | null;
+  period: string;
+  recipientUserId?: number | null;
+}): string {
+  return [
+    parts.kind,
+    parts.employeeId ? `e${parts.employeeId}` : '',
+    parts.requirementId ? `r${parts.requirementId}` : '',
+    parts.dueDate ? `d${parts.dueDate}` : '',
+    parts.period,
+    parts.recipientUserId ? `u${parts.recipientUserId}` : '',
+  ]
+    .filter(Boolean)
+    .join('|');
+}
+
+/** Earlier overdue reminders of one employee, requirement and due date. */
+export interface OverdueHistory {
+  count: number;
+  /** The as-of date of the latest one. */
+  lastOn: LocalDate | null;
+}
+
+export const overdueHistoryKey = (employeeId: number, requirementId: number, dueDate: LocalDate) =>
+  `${employeeId}:${requirementId}:${dueDate}`;
+
+/**
+ * The number of the next overdue reminder, or null when none is due: at most maxCount of them,
+ * at least intervalDays apart.
+ */
+export function nextOverdueNumber(
+  history: OverdueHistory | undefined,
+  asOf: LocalDate,
+  intervalDays: number,
+  maxCount: number,
+): number | null {
+  const count = history?.count ?? 0;
+  if (count >= maxCount) return null;
+  if (history?.lastOn && daysBetween(history.lastOn, asOf) < intervalDays) return null;
+  return count + 1;
+}
+
+const fullName = (row: ComplianceRow) => `${row.employee.firstName} ${row.employee.lastName}`;
+
+/** True when the row's due date comes from the new-hire rule and no completion exists yet. */
+function isNewHireDue(row: ComplianceRow): boolean {
+  const r = row.requirement;
+  if (row.result.lastCompletion || !row.result.dueDate) return false;
+  const newHireDue = addMonths(row.employee.hireDate, r.newHireMonths);
+  return newHireDue === row.result.dueDate && newHireDue > r.firstDeadline;
+}
+
+function employeeReminders(input: SelectionInput, out: PlannedReminder[]): void {
+  const { asOf, kinds, options } = input;
+  for (const row of input.rows) {
+    const { status, dueDate } = row.result;
+    const email = row.employee.email;
+    if (!dueDate || !email) continue;
+    const days = daysBetween(dueDate, asOf);
+    let kind: ReminderKind | null = null;
+    let period = '';
+    if (status === 'due_soon' && days < 0 && kinds.includes('employee_due_soon')) {
+      kind = 'employee_due_soon';
+      period = 'varsel';
+    } else if (status === 'due_soon' && days === 0 && kinds.includes('employee_due_today')) {
+      kind = 'employee_due_today';
+      period = 'fristdag';
+    } else if (status === 'overdue' && kinds.includes('employee_overdue')) {
+      const history = input.overdueHistory.get(
+        overdueHistoryKey(row.employee.id, row.requirement.id, dueDate),
+      );
+      const n = nextOverdueNumber(history, asOf, options.overdueIntervalDays, options.overdueMaxCount);
+      if (n === null) continue;
+      kind = 'employee_overdue';
+      period = `forfalt-${n}`;
+    }
+    if (!kind) continue;
+    out.push({
+      key: reminderKey({
+        kind,
+        employeeId: row.employee.id,
+        requirementId: row.requirement.id,
+        dueDate,
+        period,
+      }),
+      kind,
+      period,
+      employeeId: row.employee.id,
+      requirementId: row.requirement.id,
+      dueDate,
+      recipient: { userId: null, name: fullName(row), email },
+      employeeName: fullName(row),
+      courseTitle: row.requirement.courseTitle,
+      courseSlug: row.requirement.courseSlug,
+      unitName: row.employee.unitName,
+      daysPastDue: days,
+    });
+  }
+}
+
+/** The leaders to escalate to: those of the nearest unit above the employee's own unit that has leaders. */
+export function escalationRecipients(
+  unitId: number | null,
+  units: Map<number, UnitInfo>,
+  leadersByUnit: Map<number, number[]>,
+): number[] {
+  if (unitId === null) return [];
+  let parentId = units.get(unitId)?.parentId ?? null;
+  while (parentId !== null) {
+    const leaders = leadersByUnit.get(parentId);
+    if (leaders && leaders.length > 0) return leaders;
+    parentId = units.get(parentId)?.parentId ?? null;
+  }
+  return [];
+}
+
+function escalations(input: SelectionInput, out: PlannedReminder[]): void {
+  const leaders = new Map(input.leaders.map((l) => [l.userId, l]));
+  for (const row of input.rows) {
+    const { status, dueDate } = row.result;
+    if (status !== 'overdue' || !dueDate) continue;
+    const days = daysBetween(dueDate, input.asOf);
+    if (days <= input.options.escalationDays) continue;
+    for (const userId of escalationRecipients(row.employee.unitId, input.units, input.leadersByUnit)) {
+      const leader = leaders.get(userId);
+      if (!leader) continue;
+      // The scope check is the guarantee: never name someone outside the recipient's units.
+      const scope: UnitScope = {
+        kind: 'units',
+        rootUnitIds: leader.units.map((u) => u.id),
+        paths: leader.units.map((u) => u.path),
+      };
+      if (!isUnitPathInScope(scope, row.employee.unitPath)) continue;
+      out.push({
+        key: reminderKey({
+          kind: 'escalation',
+          employeeId: row.employee.id,
+          requirementId: row.requirement.id,
+          dueDate,
+          period: 'eskalering',
+          recipientUserId: userId,
+        }),
+        kind: 'escalation',
+        period: 'eskalering',
+        employeeId: row.employee.id,
+        requirementId: row.requirement.id,
+        dueDate,
+        recipient: { userId, name: leader.name, email: leader.email },
+        employeeName: fullName(row),
+        courseTitle: row.requirement.courseTitle,
+        courseSlug: row.requirement.courseSlug,
+        unitName: row.employee.unitName,
+        daysPastDue: days,
+      });
+    }
+  }
+}
+
+function line(row: ComplianceRow): DigestLine {
+  return {
+    employeeId: row.employee.id,
+    name: fullName(row),
+    unitName: row.employee.unitName ?? '–',
+    courseTitle: row.requirement.courseTitle,
+    dueDate: row.result.dueDate!,
+  };
+}
+
+/** One digest per leader over all their units; only what needs action; none when there is nothing. */
+export function buildDigest(leader: LeaderInfo, input: SelectionInput): DigestContent | null {
+  const scope: UnitScope = {
+    kind: 'units',
+    rootUnitIds: leader.units.map((u) => u.id),
+    paths: leader.units.map((u) => u.path),
+  };
+  const rows = input.rows.filter((r) => isUnitPathInScope(scope, r.employee.unitPath));
+  const byDue = (a: DigestLine, b: DigestLine) =>
+    a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'nb');
+  const overdue = rows
+    .filter((r) => r.result.status === 'overdue')
+    .map(line)
+    .sort(byDue);
+  const newHireRows = rows.filter((r) => {
+    if (r.result.status !== 'due_soon' && r.result.status !== 'todo') return false;
+    if (!isNewHireDue(r)) return false;
+    const days = daysBetween(input.asOf, r.result.dueDate!);
+    return days >= 0 && days <= 30;
+  });
+  const newHireSet = new Set(newHireRows);
+  const newHires = newHireRows.map(line).sort(byDue);
+  const dueSoon = rows
+    .filter((r) => r.result.status === 'due_soon' && !newHireSet.has(r))
+    .map(line)
+    .sort(byDue);
+  const missingReviews = input.missingReviews
+    .filter((m) => isUnitPathInScope(scope, m.unitPath))
+    .map((m) => ({ unitName: m.unitName, topicTitle: m.topicTitle }));
+  if (overdue.length + dueSoon.length + newHires.length + missingReviews.length === 0) return null;
+  const rates = leader.units.map((u) => {
+    const summary = summarizeStatuses(
+      rows.filter((r) => r.employee.unitPath?.startsWith(u.path)).map((r) => r.result),
+    );
+    return { unitId: u.id, unitName: u.name, rate: summary.completionRate, counted: summary.counted };
+  });
+  return {
+    periodLabel: digestPeriod(input.asOf, input.options.digestPeriod).label,
+    unitNames: leader.units.map((u) => u.name),
+    overdue,
+    dueSoon,
+    newHires,
+    missingReviews,
+    rates,
+  };
+}
+
+function digests(input: SelectionInput, out: PlannedReminder[]): void {
+  const period = digestPeriod(input.asOf, input.options.digestPeriod).id;
+  for (const leader of input.leaders) {
+    if (!leader.email || leader.units.length === 0) continue;
+    const digest = buildDigest(leader, input);
+    if (!digest) continue;
+    out.push({
+      key: reminderKey({ kind: 'leader_digest', period, recipientUserId: leader.userId }),
+      kind: 'leader_digest',
+      period,
+      employeeId: null,
+      requirementId: null,
+      dueDate: null,
+      recipient: { userId: leader.userId, name: leader.name, email: leader.email },
+      employeeName: null,
+      courseTitle: null,
+      courseSlug: null,
+      unitName: leader.units.map((u) => u.name).join(', '),
+      daysPastDue: null,
+      digest,
+    });
+  }
+}
+
+/** Every reminder the schedule's kinds call for on input.asOf, in a stable order. */
+export function selectReminders(input: SelectionInput): PlannedReminder[] {
+  const out: PlannedReminder[] = [];
+  if (input.kinds.some((k) => k.startsWith('employee_'))) employeeReminders(input, out);
+  if (input.kinds.includes('escalation')) escalations(input, out);
+  if (input.kinds.includes('leader_digest')) digests(input, out);
+  return out;
+}

@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../../src/config';
+import type { Database } from '../../../src/db/client';
+import { mailOutbox, reminderLog } from '../../../src/db/schema';
+import { mailCommands } from '../../../src/modules/mail/mail.cli';
+import { remindersCommands } from '../../../src/modules/reminders/reminders.cli';
+import { findSchedule } from '../../../src/modules/reminders/reminders.repo';
+import { dryRunSchedule, runScheduleNow } from '../../../src/modules/reminders/reminders.service';
+import { createTestDatabase } from '../../support/db';
+import { createSchedule, seedReminderWorld } from './fixture';
+
+const env = { baseUrl: 'https://kursvakt.test.kommune.no', now: new Date('2026-11-23T08:00:00+01:00') };
+const asOf = '2026-11-23';
+
+describe('reminders run', () => {
+  let database: Database;
+  let world: Awaited<ReturnType<typeof seedReminderWorld>>;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    world = await seedReminderWorld(database.db);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kursvakt-reminders-'));
+  }, 120_000);
+  afterAll(async () => {
+    await database?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('when a schedule runs, then due-soon, overdue, digest and escalation mails are enqueued with their keys', async () => {
+    const schedule = await createSchedule(database.db);
+    const result = await runScheduleNow(
+      database.db,
+      (await findSchedule(database.db, schedule.id))!,
+      asOf,
+      env,
+    );
+    const byKind = (kind: string) =>
+      result.items
+        .filter((i) => i.kind === kind)
+        .map((i) => i.recipient)
+        .sort();
+    expect(byKind('employee_due_soon')).toEqual(['anna@test.kommune.no', 'berit@test.kommune.no']);
+    expect(byKind('employee_overdue')).toEqual(['anna@test.kommune.no', 'berit@test.kommune.no']);
+    expect(byKind('employee_due_today')).toEqual([]);
+    expect(byKind('leader_digest')).toEqual([
+      'leder.a@test.kommune.no',
+      'leder.b@test.kommune.no',
+      'sjef@test.kommune.no',
+    ]);
+    // 83 days overdue > 30: the school leaders' parent unit is the sector.
+    expect(byKind('escalation')).toEqual(['sjef@test.kommune.no', 'sjef@test.kommune.no']);
+    expect(result.enqueued).toBe(result.items.length);
+    const dueSoonAnna = result.items.find(
+      (i) => i.kind === 'employee_due_soon' && i.recipient === 'anna@test.kommune.no',
+    )!;
+    expect(dueSoonAnna.key).toBe(
+      `employee_due_soon|e${world.anna.id}|r${world.soon.requirement.id}|d2026-12-15|varsel`,
+    );
+    expect(dueSoonAnna.courseTitle).toBe('Meldeplikt');
+    expect(dueSoonAnna.dueDate).toBe('2026-12-15');
+    const outbox = await database.db.select().from(mailOutbox);
+    const logs = await database.db.select().from(reminderLog);
+    expect(outbox).toHaveLength(result.items.length);
+    expect(logs).toHaveLength(result.items.length);
+  });
+
+  it('when the same day is run again, then nothing new is enqueued', async () => {
+    const before = (await database.db.select().from(mailOutbox)).length;
+    const schedule = (await findSchedule(database.db, 1))!;
+    const again = await runScheduleNow(database.db, schedule, asOf, env);
+    expect(again.enqueued).toBe(0);
+    // Overdue reminders wait for their interval; everything else is recognised by its key.
+    expect(again.already).toBe(before - 2);
+    expect(again.items.some((i) => i.kind === 'employee_overdue')).toBe(false);
+    expect(await database.db.select().from(mailOutbox)).toHaveLength(before);
+    const dry = await dryRunSchedule(database.db, schedule, asOf, env);
+    expect(dry.items.every((i) => i.state === 'already')).toBe(true);
+  });
+
+  it('when a school leader gets a digest, then it names only people in that school', async () => {
+    const outbox = await database.db.select().from(mailOutbox);
+    const digestA = outbox.find(
+      (m) => m.kind === 'leader_digest' && m.toAddress === 'leder.a@test.kommune.no',
+    )!;
+    const digestB = outbox.find(
+      (m) => m.kind === 'leader_digest' && m.toAddress === 'leder.b@test.kommune.no',
+    )!;
+    const digestSector = outbox.find(
+      (m) => m.kind === 'leader_digest' && m.toAddress === 'sjef@test.kommune.no',
+    )!;
+    expect(digestA.bodyText).toContain('Anna Aasen');
+    expect(digestA.bodyText).not.toContain('Berit');
+    expect(digestA.bodyHtml).not.toContain('Berit');
+    expect(digestB.bodyText).toContain('Berit Bakke');
+    expect(digestB.bodyText).not.toContain('Anna');
+    expect(digestB.bodyHtml).not.toContain('Anna');
+    expect(digestSector.bodyText).toContain('Anna Aasen');
+    expect(digestSector.bodyText).toContain('Berit Bakke');
+    expect(digestA.bodyText).toContain(`${env.baseUrl}/leder/ansatt/${world.anna.id}`);
+    expect(digestA.subject).toBe('Kurs som må følges opp – uke 48, 2026');
+  });
+
+  it('when an employee reminder is rendered, then it is bokmål text and HTML with a deep link to the course', async () => {
+    const [mail] = (await database.db.select().from(mailOutbox)).filter(
+      (m) => m.kind === 'employee_due_soon' && m.toAddress === 'anna@test.kommune.no',
+    );
+    expect(mail!.subject).toBe('Påminnelse: «Meldeplikt» må fullføres innen 15.12.2026');
+    expect(mail!.bodyText).toContain('Hei, Anna Aasen!');
+    expect(mail!.bodyText).toContain('om 22 dager');
+    expect(mail!.bodyText).toContain(`${env.baseUrl}/kurs/meldeplikt`);
+    expect(mail!.bodyHtml).toContain(`<a href="${env.baseUrl}/kurs/meldeplikt"`);
+  });
+
+  it('when the CLI runs a new day with --dry-run --format json, then it prints what would be enqueued and writes nothing', async () => {
+    const config = parseConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, BASE_URL: env.baseUrl });
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    const before = (await database.db.select().from(mailOutbox)).length;
+    await remindersCommands.commands.reminders!(
+      ['run', '--as-of', '2026-12-15', '--dry-run', '--format', 'json'],
+      { config, database, io },
+    );
+    const printed = JSON.parse(lines.join('\n')) as {
+      schedules: Array<{ items: Array<{ state: string; kind: string; recipient: string; key: string }> }>;
+    };
+    const items = printed.schedules[0]!.items;
+    const today = items.filter((i) => i.kind === 'employee_due_today');
+    expect(today.map((i) => i.recipient).sort()).toEqual(['anna@test.kommune.no', 'berit@test.kommune.no']);
+    expect(today.every((i) => i.state === 'would_enqueue' && i.key.includes('|d2026-12-15|fristdag'))).toBe(
+      true,
+    );
+    expect(await database.db.select().from(mailOutbox)).toHaveLength(before);
+  });
+
+  it('when the CLI runs the same day twice, then the second run enqueues nothing new', async () => {
+    const config = parseConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, BASE_URL: env.baseUrl });
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    await remindersCommands.commands.reminders!(['run', '--as-of', '2026-12-15'], { config, database, io });
+    expect(lines.join('\n')).toMatch(
+      /lagt i kø \| anna@test\.kommune\.no \| Ansatt: fristen er i dag \| Anna Aasen \| Meldeplikt \| 15\.12\.2026 \| employee_due_today\|/,
+    );
+    lines.length = 0;
+    await remindersCommands.commands.reminders!(['run', '--as-of', '2026-12-15'], { config, database, io });
+    expect(lines.join('\n')).toContain('Ingen nye påminnelser.');
+    expect(lines.join('\n')).toMatch(/ 0 lagt i kø, \d+ sendt før\./);
+  });
+
+  it('when there is no SMTP_URL, then mail send writes every mail as an .eml file and marks it sent', async () => {
+    const config = parseConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      BASE_URL: env.baseUrl,
+      MAIL_RATE_PER_SECOND: '1000',
+    });
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    const total = (await database.db.select().from(mailOutbox)).length;
+    await mailCommands.commands.mail!(['send'], { config, database, io });
+    expect(lines.join('\n')).toContain(`${total} sendt, 0 prøves igjen senere, 0 feilet`);
+    const rows = await database.db.select().from(mailOutbox);
+    expect(rows.every((r) => r.status === 'sent' && r.smtpResponse?.startsWith('Lagret som fil:'))).toBe(
+      true,
+    );
+    const files = fs.readdirSync(path.join(dataDir, 'mail')).filter((f) => f.endsWith('.eml'));
+    expect(files).toHaveLength(total);
+    const anna = fs.readFileSync(
+      path.join(
+        dataDir,
+        'mail',
+        files.find((f) => f.startsWith('employee_due_soon_e' + world.anna.id))!,
+      ),
+      'utf8',
+    );
+    expect(anna).toContain('To: Anna Aasen <anna@test.kommune.no>');
+    expect(anna).toContain('From: Kursvakt <kursvakt@eksempel.kommune.no>');
+  });
+});

@@ -15,6 +15,9 @@ import { createHomeRouter } from './modules/home/home.routes';
 import { createDashboardRouter } from './modules/dashboard/dashboard.routes';
 import { createReportsRouter } from './modules/reports/reports.routes';
 import { createMyCoursesRouter } from './modules/my-courses/my-courses.routes';
+import { createImportRouter } from './modules/import/import.routes';
+import { createRecordsRouter } from './modules/records/records.routes';
+import { createRequirementsRouter } from './modules/requirements/requirements.routes';
 import { createCertificatesRouter } from './modules/certificates/certificates.routes';
 import { formatNorwegianDate } from './lib/dates';
 import { STATUS_LABELS } from './modules/compliance/deadline-engine';
@@ -125,6 +128,9 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createMyCoursesRouter(context));
   app.use(createCertificatesRouter(context));
   app.use(createDashboardRouter(context));
+  app.use(createImportRouter(context));
+  app.use(createRecordsRouter(context));
+  app.use(createRequirementsRouter(context));
   app.use(createReportsRouter(context));
 
   app.use(notFoundHandler);

@@ -9,6 +9,8 @@ import { setLogLevel } from './lib/logger';
 import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
+import { importCommands } from './modules/import/import.cli';
+import { requirementCommands } from './modules/requirements/requirements.cli';
 import { remindersCommands } from './modules/reminders/reminders.cli';
 import { mailCommands } from './modules/mail/mail.cli';
 import { coursesCommands, describeBuiltinInstall } from './modules/courses/courses.cli';
@@ -80,7 +82,14 @@ const coreHelp = [
 ];
 
 /** Every feature's commands; add a feature's set here. */
-const featureCommandSets: CliCommandSet[] = [remindersCommands, mailCommands, reportCommands, coursesCommands];
+const featureCommandSets: CliCommandSet[] = [
+  remindersCommands,
+  mailCommands,
+  reportCommands,
+  coursesCommands,
+  importCommands,
+  requirementCommands,
+];
 
 const commands: Record<string, CliCommand> = Object.assign(
   {},

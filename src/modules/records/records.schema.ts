@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { parseDateInput } from '../../lib/dates';
+
+const date = (message: string) =>
+  z
+    .string({ error: message })
+    .trim()
+    .transform((v, ctx) => {
+      const parsed = parseDateInput(v);
+      if (!parsed) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const reason = z
+  .string({ error: 'Skriv en begrunnelse.' })
+  .trim()
+  .min(3, 'Skriv en begrunnelse (minst 3 tegn).')
+  .max(500, 'Begrunnelsen kan ha høyst 500 tegn.');
+
+const optionalId = z
+  .union([z.literal(''), z.coerce.number().int().positive()])
+  .optional()
+  .transform((v) => (typeof v === 'number' ? v : null));
+
+export const manualCompletionSchema = z.object({
+  courseId: z.coerce.number({ error: 'Velg et kurs.' }).int().positive('Velg et kurs.'),
+  completedOn: date('Skriv datoen som dd.mm.åååå eller åååå-mm-dd.'),
+  reason,
+  replacesId: optionalId,
+});
+
+export const exemptionSchema = z
+  .object({
+    requirementId: z.coerce.number({ error: 'Velg et kurskrav.' }).int().positive('Velg et kurskrav.'),
+    validFrom: date('Skriv fra-datoen som dd.mm.åååå eller åååå-mm-dd.'),
+    validUntil: date('Skriv sluttdatoen som dd.mm.åååå eller åååå-mm-dd.'),
+    reason,
+    replacesId: optionalId,
+  })
+  .refine((v) => v.validUntil >= v.validFrom, {
+    path: ['validUntil'],
+    message: 'Sluttdatoen kan ikke være før fra-datoen.',
+  });
+
+export const voidSchema = z.object({ reason });
+
+export type ManualCompletionInput = z.infer<typeof manualCompletionSchema>;
+export type ExemptionInput = z.infer<typeof exemptionSchema>;

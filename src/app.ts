@@ -15,6 +15,7 @@ import { createHomeRouter } from './modules/home/home.routes';
 import { createDashboardRouter } from './modules/dashboard/dashboard.routes';
 import { createReportsRouter } from './modules/reports/reports.routes';
 import { createMyCoursesRouter } from './modules/my-courses/my-courses.routes';
+import { createScormCommitRouter, createScormRouter } from './modules/scorm/scorm.routes';
 import { createImportRouter } from './modules/import/import.routes';
 import { createRecordsRouter } from './modules/records/records.routes';
 import { createRequirementsRouter } from './modules/requirements/requirements.routes';
@@ -86,6 +87,8 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use('/vendor/chartjs', express.static(path.join(rootDir, 'node_modules/chart.js/dist'), staticOptions));
 
   app.use(createHealthRouter(context));
+  // SCORM commits come from the content origin with a signed token: before session, parsers and CSRF.
+  app.use(createScormCommitRouter(context));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(express.json({ limit: '100kb' }));
@@ -126,6 +129,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createAuthRouter(context, passport));
   app.use(createHomeRouter(context));
   app.use(createMyCoursesRouter(context));
+  app.use(createScormRouter(context));
   app.use(createCertificatesRouter(context));
   app.use(createDashboardRouter(context));
   app.use(createImportRouter(context));

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase, type Database } from './db/client';
 import { errorFields, logger, setLogLevel } from './lib/logger';
 import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
+import { startSnapshotScheduler } from './modules/yearly-report/snapshots.job';
+import { createContentApp } from './modules/scorm/content-app';
 
 /** Boot: config → database → app.listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -45,6 +47,14 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info('Kursvakt kjører', { url: config.baseUrl, port, database: database.description });
   console.log(`Kursvakt kjører på ${config.baseUrl} (database: ${database.description})`);
+  // Monthly compliance snapshots: last month end at start if missing, then a nightly check (SCHEDULER=off skips).
+  const stopSnapshots = startSnapshotScheduler(config, database.db);
+
+  // SCORM package files are served from their own origin only (see docs/scorm-player.md).
+  const contentServer = http.createServer(createContentApp(context));
+  contentServer.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => contentServer.listen(config.contentPort, config.host, resolve));
+  logger.info('Innholdslytter kjører', { url: config.contentBaseUrl, port: config.contentPort });
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -68,6 +78,9 @@ async function main(): Promise<void> {
         });
     });
     server.closeIdleConnections();
+    stopSnapshots();
+    contentServer.close();
+    contentServer.closeIdleConnections();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,215 @@
+import type { ScoEntry, ScormVersion } from '../courses/package.types';
+
+/**
+ * The CMI rules of the player as pure functions: what the LMS owns (read-only fields), how time
+ * is written in each SCORM version, and when an attempt counts as completed. The CMI is kept in
+ * scorm-again's JSON shape (`loadFromJSON` / `renderCommitCMI`), e.g. `{ core: { lesson_status } }`
+ * for 1.2 and `{ completion_status }` for 2004.
+ */
+export type Cmi = Record<string, unknown>;
+
+export type LaunchMode = 'normal' | 'review';
+
+/** Fields the SCO may read but never write; a commit's values for them are replaced by the server's. */
+const READ_ONLY: Record<ScormVersion, string[][]> = {
+  '1.2': [
+    ['core', 'student_id'],
+    ['core', 'student_name'],
+    ['core', 'credit'],
+    ['core', 'entry'],
+    ['core', 'total_time'],
+    ['core', 'lesson_mode'],
+    ['launch_data'],
+    ['comments_from_lms'],
+    ['student_data', 'mastery_score'],
+    ['student_data', 'max_time_allowed'],
+    ['student_data', 'time_limit_action'],
+  ],
+  '2004': [
+    ['learner_id'],
+    ['learner_name'],
+    ['credit'],
+    ['entry'],
+    ['total_time'],
+    ['mode'],
+    ['launch_data'],
+    ['comments_from_lms'],
+    ['completion_threshold'],
+    ['scaled_passing_score'],
+    ['max_time_allowed'],
+    ['time_limit_action'],
+  ],
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function getPath(cmi: Cmi, path: string[]): unknown {
+  let node: unknown = cmi;
+  for (const key of path) {
+    if (!isObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function setPath(cmi: Cmi, path: string[], value: unknown): void {
+  let node: Record<string, unknown> = cmi;
+  for (const key of path.slice(0, -1)) {
+    if (!isObject(node[key])) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+}
+
+function number(value: unknown): number | null {
+  const s = text(value).trim();
+  if (s === '') return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Seconds of a SCORM 1.2 CMITimespan (HHHH:MM:SS.SS) or a SCORM 2004 ISO 8601 duration; 0 when unreadable. */
+export function parseScormDuration(value: unknown): number {
+  const s = text(value).trim();
+  const hms = /^(\d{2,4}):(\d{2}):(\d{2})(\.\d{1,2})?$/.exec(s);
+  if (hms) return Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3]) + Number(hms[4] ?? 0);
+  const iso =
+    /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+      s,
+    );
+  if (!iso || s === 'P' || s.endsWith('T')) return 0;
+  const [, y, mo, d, h, mi, se] = iso.map((part) => Number(part ?? 0));
+  return y! * 365 * 86400 + mo! * 30 * 86400 + d! * 86400 + h! * 3600 + mi! * 60 + se!;
+}
+
+/** Whole seconds written the way the SCORM version wants total_time. */
+export function formatScormDuration(seconds: number, version: ScormVersion): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (version === '2004') return `PT${h}H${m}M${s}S`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${h < 10 ? pad(h) : String(h).slice(0, 4)}:${pad(m)}:${pad(s)}`;
+}
+
+export function sessionTimeOf(cmi: Cmi, version: ScormVersion): number {
+  return parseScormDuration(version === '1.2' ? getPath(cmi, ['core', 'session_time']) : cmi.session_time);
+}
+
+export function exitOf(cmi: Cmi, version: ScormVersion): string {
+  return text(version === '1.2' ? getPath(cmi, ['core', 'exit']) : cmi.exit);
+}
+
+/** The entry value the server stored at launch. */
+export function entryOf(cmi: Cmi, version: ScormVersion): 'ab-initio' | 'resume' | '' {
+  const value = text(version === '1.2' ? getPath(cmi, ['core', 'entry']) : cmi.entry);
+  return value === 'ab-initio' || value === 'resume' ? value : '';
+}
+
+export interface LaunchValues {
+  version: ScormVersion;
+  sco: ScoEntry;
+  learnerId: string;
+  learnerName: string;
+  mode: LaunchMode;
+  /** ab-initio for a new attempt, resume after exit=suspend, otherwise ''. */
+  entry: 'ab-initio' | 'resume' | '';
+  totalTimeSeconds: number;
+}
+
+/**
+ * The CMI handed to scorm-again before Initialize: what the learner saved (suspend_data, location,
+ * interactions …) with every LMS-owned field set by the server.
+ */
+export function buildLaunchCmi(saved: Cmi, values: LaunchValues): Cmi {
+  const cmi = structuredClone(saved);
+  // A new session starts without the old session's exit and time; the SCO writes its own.
+  const review = values.mode === 'review';
+  if (values.version === '1.2') {
+    for (const key of ['exit', 'session_time']) setPath(cmi, ['core', key], undefined);
+    setPath(cmi, ['core', 'student_id'], values.learnerId);
+    setPath(cmi, ['core', 'student_name'], values.learnerName);
+    setPath(cmi, ['core', 'entry'], values.entry);
+    setPath(cmi, ['core', 'credit'], review ? 'no-credit' : 'credit');
+    setPath(cmi, ['core', 'lesson_mode'], review ? 'review' : 'normal');
+    setPath(cmi, ['core', 'total_time'], formatScormDuration(values.totalTimeSeconds, '1.2'));
+    setPath(
+      cmi,
+      ['student_data', 'mastery_score'],
+      values.sco.masteryScore === null ? '' : String(values.sco.masteryScore),
+    );
+    setPath(cmi, ['launch_data'], values.sco.launchData ?? '');
+  } else {
+    for (const key of ['exit', 'session_time']) delete cmi[key];
+    cmi.learner_id = values.learnerId;
+    cmi.learner_name = values.learnerName;
+    cmi.entry = values.entry;
+    cmi.credit = review ? 'no-credit' : 'credit';
+    cmi.mode = review ? 'review' : 'normal';
+    cmi.total_time = formatScormDuration(values.totalTimeSeconds, '2004');
+    if (values.sco.completionThreshold !== null)
+      cmi.completion_threshold = String(values.sco.completionThreshold);
+    else delete cmi.completion_threshold;
+    if (values.sco.scaledPassingScore !== null)
+      cmi.scaled_passing_score = String(values.sco.scaledPassingScore);
+    else delete cmi.scaled_passing_score;
+    cmi.launch_data = values.sco.launchData ?? '';
+  }
+  return cmi;
+}
+
+/**
+ * Merges a commit into the stored CMI: the SCO's writable data is taken whole (nothing truncated),
+ * while every read-only field keeps the server's value, whatever the client sent.
+ */
+export function mergeCommittedCmi(stored: Cmi, committed: Cmi, version: ScormVersion): Cmi {
+  const merged = structuredClone(committed);
+  for (const path of READ_ONLY[version]) setPath(merged, path, structuredClone(getPath(stored, path)));
+  return merged;
+}
+
+export interface CompletionResult {
+  completed: boolean;
+  /** What the server concluded, for the diagnostics page. */
+  status: string;
+}
+
+/**
+ * Whether an attempt is completed, evaluated on the server with the manifest's thresholds, because
+ * the SCO's own status fields may be stale or computed by the client.
+ */
+export function evaluateCompletion(cmi: Cmi, version: ScormVersion, sco: ScoEntry): CompletionResult {
+  if (version === '1.2') {
+    const status = text(getPath(cmi, ['core', 'lesson_status']));
+    const raw = number(getPath(cmi, ['core', 'score', 'raw']));
+    if (sco.masteryScore !== null && raw !== null) {
+      // mastery_override: with a mastery score and a raw score, the score decides pass or fail.
+      const passed = raw >= sco.masteryScore;
+      return { completed: passed, status: passed ? 'passed' : 'failed' };
+    }
+    return { completed: status === 'passed' || status === 'completed', status: status || 'not attempted' };
+  }
+  let completion = text(cmi.completion_status);
+  const progress = number(cmi.progress_measure);
+  if (sco.completionThreshold !== null && progress !== null) {
+    completion = progress >= sco.completionThreshold ? 'completed' : 'incomplete';
+  }
+  let success = text(cmi.success_status);
+  const scaled = number(getPath(cmi, ['score', 'scaled']));
+  if (sco.scaledPassingScore !== null && scaled !== null) {
+    success = scaled >= sco.scaledPassingScore ? 'passed' : 'failed';
+  }
+  return {
+    completed: completion === 'completed' && success !== 'failed',
+    status: `${completion || 'unknown'}/${success || 'unknown'}`,
+  };
+}

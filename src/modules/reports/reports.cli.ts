@@ -16,20 +16,32 @@ const REPORT_COLUMNS: Array<keyof ReportRow> = [
   'reason',
 ];
 
+const USAGE = 'Bruk: kursvakt report [--as-of ÅÅÅÅ-MM-DD] [--unit KODE] [--format json|csv]';
+
+function parseReportArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        'as-of': { type: 'string' },
+        unit: { type: 'string' },
+        format: { type: 'string', default: 'json' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('ERR_PARSE_ARGS')) throw new CliError(`Ugyldige valg. ${USAGE}`);
+    throw error;
+  }
+}
+
 /** `kursvakt report`: every employee × requirement status on a date, as JSON or CSV on stdout. */
 export const reportCommands: CliCommandSet = {
   commands: {
     async report(args, { database, io }) {
-      const { values } = parseArgs({
-        args,
-        options: {
-          'as-of': { type: 'string' },
-          unit: { type: 'string' },
-          format: { type: 'string', default: 'json' },
-        },
-        strict: true,
-        allowPositionals: false,
-      });
+      const values = parseReportArgs(args);
       const asOf = values['as-of'] ?? todayInOslo();
       if (!isValidLocalDate(asOf))
         throw new CliError(

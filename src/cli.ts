@@ -9,6 +9,7 @@ import { setLogLevel } from './lib/logger';
 import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
+import { yearlyReportCommands } from './modules/yearly-report/yearly-report.cli';
 import { importCommands } from './modules/import/import.cli';
 import { requirementCommands } from './modules/requirements/requirements.cli';
 import { remindersCommands } from './modules/reminders/reminders.cli';
@@ -86,6 +87,7 @@ const featureCommandSets: CliCommandSet[] = [
   remindersCommands,
   mailCommands,
   reportCommands,
+  yearlyReportCommands,
   coursesCommands,
   importCommands,
   requirementCommands,

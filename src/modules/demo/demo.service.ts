@@ -18,6 +18,7 @@ import { AppError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit.repo';
 import { recomputeUnitPaths } from '../org/org.repo';
 import { DEMO_COURSES, DEMO_REVIEW_TOPICS, generateDemoData } from './demo-data';
+import { monthEndsUpTo, previousMonthEnd, takeMonthlySnapshots } from '../yearly-report/snapshots.service';
 
 export const DEMO_PASSWORD = 'Kursvakt-demo-2026';
 
@@ -227,6 +228,9 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
       },
     });
   });
+
+  // Two years of monthly snapshots, so the trend chart and last year's report have history.
+  await takeMonthlySnapshots(db, monthEndsUpTo(previousMonthEnd(today), 24));
 
   const nameOf = (employeeNumber: string) => {
     const e = data.employees.find((x) => x.employeeNumber === employeeNumber)!;

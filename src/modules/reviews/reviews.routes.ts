@@ -1,0 +1,151 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../app';
+import { requireAdmin, requireLeaderOrAdmin } from '../../http/auth';
+import { todayInOslo } from '../../lib/dates';
+import { ValidationError } from '../../lib/errors';
+import { parseInput } from '../../lib/validation';
+import { leaderScopeOf, type UnitScope } from '../org/unit-scope';
+import { topicInputSchema, unitReviewInputSchema, yearSchema } from './reviews.schema';
+import {
+  buildReviewYear,
+  changeTopic,
+  createTopic,
+  ensureBuiltinTopics,
+  listTopicsForAdmin,
+  listUnitsMissingReview,
+  recordUnitReview,
+} from './reviews.service';
+import { z } from 'zod';
+
+const idSchema = z.coerce.number().int().positive();
+
+/** /leder/gjennomganger (record and see the units' yearly reviews), /admin/gjennomganger (HR overview and topics). */
+export function createReviewsRouter(context: AppContext): Router {
+  const router = Router();
+  const db = context.database.db;
+  const today = () => todayInOslo(context.now());
+  const currentYear = () => Number(today().slice(0, 4));
+
+  function yearFrom(req: Request): number {
+    if (req.query.ar === undefined || req.query.ar === '') return currentYear();
+    const parsed = yearSchema.safeParse(req.query.ar);
+    if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? 'Ugyldig år.');
+    return parsed.data;
+  }
+
+  async function renderLeaderPage(
+    res: Response,
+    scope: UnitScope,
+    year: number,
+    form: { values: Record<string, unknown>; errors: Record<string, string>; saved: boolean },
+    status = 200,
+  ) {
+    await ensureBuiltinTopics(db);
+    const [reviewYear, missing] = await Promise.all([
+      buildReviewYear(db, scope, year),
+      listUnitsMissingReview(db, scope, year),
+    ]);
+    res.status(status).render('reviews/leader', {
+      title: 'Årlige gjennomganger',
+      reviewYear,
+      missing,
+      today: today(),
+      currentYear: currentYear(),
+      ...form,
+    });
+  }
+
+  router.get('/leder/gjennomganger', requireLeaderOrAdmin, async (req, res) => {
+    await renderLeaderPage(res, leaderScopeOf(req.user!), yearFrom(req), {
+      values: { reviewedOn: today() },
+      errors: {},
+      saved: req.query.lagret === '1',
+    });
+  });
+
+  router.post('/leder/gjennomganger', requireLeaderOrAdmin, async (req, res) => {
+    const scope = leaderScopeOf(req.user!);
+    try {
+      const input = parseInput(unitReviewInputSchema, req.body);
+      await recordUnitReview(db, scope, req.user!.id, input, today());
+      res.redirect(303, `/leder/gjennomganger?ar=${input.reviewedOn.slice(0, 4)}&lagret=1`);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await renderLeaderPage(
+        res,
+        scope,
+        currentYear(),
+        { values: req.body ?? {}, errors: { _: error.message, ...error.fieldErrors }, saved: false },
+        400,
+      );
+    }
+  });
+
+  router.get('/admin/gjennomganger', requireAdmin, async (req, res) => {
+    await ensureBuiltinTopics(db);
+    const year = yearFrom(req);
+    const scope: UnitScope = { kind: 'all' };
+    const [reviewYear, missing] = await Promise.all([
+      buildReviewYear(db, scope, year),
+      listUnitsMissingReview(db, scope, year),
+    ]);
+    res.render('reviews/overview', {
+      title: 'Årlige gjennomganger i enhetene',
+      reviewYear,
+      missing,
+      currentYear: currentYear(),
+    });
+  });
+
+  async function renderTopics(
+    res: Response,
+    form: { values: Record<string, unknown>; errors: Record<string, string>; saved: string | null },
+    status = 200,
+  ) {
+    const topics = await listTopicsForAdmin(db);
+    res.status(status).render('reviews/topics', { title: 'Temaer for årlig gjennomgang', topics, ...form });
+  }
+
+  router.get('/admin/gjennomganger/temaer', requireAdmin, async (req, res) => {
+    const saved = typeof req.query.lagret === 'string' ? req.query.lagret : null;
+    await renderTopics(res, { values: { timesPerYear: 1 }, errors: {}, saved });
+  });
+
+  router.post('/admin/gjennomganger/temaer', requireAdmin, async (req, res) => {
+    try {
+      const input = parseInput(topicInputSchema, { ...req.body, active: 'on' });
+      await createTopic(db, req.user!.id, input);
+      res.redirect(303, '/admin/gjennomganger/temaer?lagret=nytt');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await renderTopics(
+        res,
+        { values: req.body ?? {}, errors: { _: error.message, ...error.fieldErrors }, saved: null },
+        400,
+      );
+    }
+  });
+
+  router.post('/admin/gjennomganger/temaer/:id', requireAdmin, async (req, res) => {
+    const id = idSchema.safeParse(req.params.id);
+    if (!id.success) throw new ValidationError('Ugyldig tema.');
+    try {
+      const input = parseInput(topicInputSchema, req.body);
+      await changeTopic(db, req.user!.id, id.data, input);
+      res.redirect(303, '/admin/gjennomganger/temaer?lagret=endret');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await renderTopics(
+        res,
+        {
+          values: { timesPerYear: 1 },
+          errors: { _: error.message, [`topic-${id.data}`]: Object.values(error.fieldErrors).join(' ') },
+          saved: null,
+        },
+        400,
+      );
+    }
+  });
+
+  return router;
+}

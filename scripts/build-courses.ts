@@ -36,6 +36,8 @@ interface Readability {
   pageWords: number;
   /** Words in the quiz (situations, questions, options, feedback and explanations). */
   quizWords: number;
+  /** The reading time the course states (course.yaml `estimatedMinutes`). */
+  minutes: number;
 }
 
 /** LIX over what the learner reads (pages and quiz), from the same sources the package was built from. */
@@ -49,6 +51,7 @@ async function readability(result: CourseBuildResult, coursesRoot: string): Prom
     lix: courseLix(course).lix,
     pageWords: computeLix(text.pages).words,
     quizWords: computeLix(text.quiz).words,
+    minutes: course.estimatedMinutes,
   };
 }
 
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
     'sider',
     'spørsmål',
     'ord (sider + test)',
+    'minutter',
     'LIX',
     'SCORM 2004',
     'SCORM 1.2',
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
       String(r.pages),
       String(r.questions),
       `${read.pageWords} + ${read.quizWords}`,
+      String(read.minutes),
       decimal(read.lix),
       kib(r.sizes.scorm2004),
       kib(r.sizes.scorm12),

@@ -20,6 +20,7 @@ import { createImportRouter } from './modules/import/import.routes';
 import { createRecordsRouter } from './modules/records/records.routes';
 import { createRequirementsRouter } from './modules/requirements/requirements.routes';
 import { createCertificatesRouter } from './modules/certificates/certificates.routes';
+import { createCoursesRouter } from './modules/courses/courses.routes';
 import { createReviewsRouter } from './modules/reviews/reviews.routes';
 import { createYearlyReportRouter } from './modules/yearly-report/yearly-report.routes';
 import { formatNorwegianDate } from './lib/dates';
@@ -138,6 +139,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createRecordsRouter(context));
   app.use(createRequirementsRouter(context));
   app.use(createReportsRouter(context));
+  app.use(createCoursesRouter(context));
 
   app.use(createReviewsRouter(context));
   app.use(createYearlyReportRouter(context));

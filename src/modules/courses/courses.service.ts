@@ -310,43 +310,37 @@ export async function getCourseWithVersions(
   return { course, versions: await listVersions(db, courseId) };
 }
 
-/** The original zip of one version, if it is still on disk. */
-export async function findVersionZip(
+export type VersionDownloadKind = 'package' | 'scorm12';
+
+/**
+ * A version's zip for download: `package` is the uploaded zip (for a built-in course, its SCORM 2004
+ * build); `scorm12` is the SCORM 1.2 build kept beside a built-in course's version. Null when absent.
+ */
+export async function findVersionDownload(
   db: Db,
   dataDir: string,
   courseId: number,
   version: number,
+  kind: VersionDownloadKind,
 ): Promise<{ file: string; downloadName: string } | null> {
   const course = await findCourseById(db, courseId);
   const row = course ? await findCourseVersion(db, courseId, version) : null;
   if (!course || !row?.storagePath) return null;
-  const file = path.resolve(dataDir, `${row.storagePath}.zip`);
+  if (kind === 'scorm12' && !course.builtin) return null;
+  const file = path.resolve(dataDir, `${row.storagePath}${kind === 'scorm12' ? '-scorm12' : ''}.zip`);
   if (!file.startsWith(path.resolve(dataDir, PACKAGES_DIR) + path.sep)) return null;
   try {
     if (!(await fs.stat(file)).isFile()) return null;
   } catch {
     return null;
   }
-  const scorm = row.scormVersion === '1.2' ? 'scorm12' : 'scorm2004';
+  const scorm = kind === 'scorm12' || row.scormVersion === '1.2' ? 'scorm12' : 'scorm2004';
   return { file, downloadName: `${course.slug}-v${version}-${scorm}.zip` };
 }
 
-/** The built zip for a built-in course in dist/courses (SCORM 1.2 or 2004), if it has been built. */
-export async function findBuiltinZip(
-  db: Db,
-  distDir: string,
-  courseId: number,
-  scorm: 'scorm12' | 'scorm2004',
-): Promise<{ file: string; downloadName: string } | null> {
-  const course = await findCourseById(db, courseId);
-  if (!course?.builtin || !(BUILTIN_COURSE_SLUGS as readonly string[]).includes(course.slug)) return null;
-  const file = path.resolve(distDir, `${course.slug}-${scorm}.zip`);
-  try {
-    if (!(await fs.stat(file)).isFile()) return null;
-  } catch {
-    return null;
-  }
-  return { file, downloadName: `${course.slug}-${scorm}.zip` };
+/** Whether a version has the SCORM 1.2 twin beside it (built-in courses). */
+export function hasScorm12Twin(dataDir: string, storagePath: string | null): boolean {
+  return !!storagePath && fsSync.existsSync(path.resolve(dataDir, `${storagePath}-scorm12.zip`));
 }
 
 export interface BuiltinInstallResult {
@@ -374,6 +368,14 @@ export async function installBuiltinCourses(
       continue;
     }
     const result = await importScormPackage(db, { dataDir, zipPath, courseSlug: slug, builtin: true });
+    // The SCORM 1.2 build of the same sources is kept beside the version, for export to other LMSs.
+    const twinSource = path.join(distDir, `${slug}-scorm12.zip`);
+    if (fsSync.existsSync(twinSource)) {
+      const twin = path.join(dataDir, PACKAGES_DIR, String(result.courseId), `${result.version}-scorm12.zip`);
+      const bytes = await fs.readFile(twinSource);
+      const current = fsSync.existsSync(twin) ? await fs.readFile(twin) : null;
+      if (!current || !current.equals(bytes)) await fs.writeFile(twin, bytes);
+    }
     results.push({ slug, outcome: result.created ? 'installed' : 'unchanged', version: result.version });
     if (result.created) logger.info('Innebygd kurs installert', { slug, version: result.version });
   }

@@ -1,0 +1,252 @@
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { completions, scormAttempts, scormCommits } from '../../src/db/schema';
+import { buildCourse } from '../../src/modules/course-build/build';
+import { importScormPackage } from '../../src/modules/courses/courses.service';
+import { createContentApp } from '../../src/modules/scorm/content-app';
+import { createTestApp, type TestApp } from '../support/app';
+import { launchChromium, runAxe } from '../support/browser';
+import {
+  createCourseWithRequirement,
+  createEmployee,
+  createUnit,
+  createUser,
+  TEST_PASSWORD,
+} from '../support/factories';
+
+jest.setTimeout(240_000);
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'courses');
+
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function serve(handler: http.RequestListener, port: number) {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+}
+
+/** Waits until `check` returns a truthy value (the beacon arrives a moment after the tab closes). */
+async function eventually<T>(check: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the SCORM player in a real Chromium, on two listeners', () => {
+  let t: TestApp;
+  let dataDir: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let appUrl: string;
+  const closers: Array<() => Promise<void>> = [];
+  const courseIds: Record<string, number> = {};
+  let employeeId: number;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-scorm-e2e-'));
+    const [appPort, contentPort] = [await freePort(), await freePort()];
+    appUrl = `http://localhost:${appPort}`;
+    t = await createTestApp({
+      now: new Date(),
+      env: {
+        DATA_DIR: dataDir,
+        PORT: String(appPort),
+        CONTENT_PORT: String(contentPort),
+        BASE_URL: appUrl,
+        CONTENT_BASE_URL: `http://127.0.0.1:${contentPort}`,
+      },
+    });
+    closers.push(await serve(t.app, appPort));
+    closers.push(await serve(createContentApp(t.context), contentPort));
+
+    const built = await buildCourse(
+      path.join(FIXTURES, 'sample'),
+      path.join(FIXTURES, 'kommune.yaml'),
+      dataDir,
+    );
+    const db = t.database.db;
+    for (const [slug, zip] of [
+      ['eksempel-12', built.zips.scorm12],
+      ['eksempel-2004', built.zips.scorm2004],
+    ] as const) {
+      const { course } = await createCourseWithRequirement(db, {
+        slug,
+        title: `Eksempel ${slug}`,
+        firstDeadline: '2099-12-31',
+      });
+      courseIds[slug] = course.id;
+      await importScormPackage(db, { dataDir, courseSlug: slug, zipPath: zip });
+    }
+    const unit = await createUnit(db);
+    const employee = await createEmployee(db, { unitId: unit.id, firstName: 'Kari', lastName: 'Nordmann' });
+    employeeId = employee.id;
+    await createUser(db, { email: 'kari@test.no', employeeId: employee.id });
+    await createUser(db, { email: 'hr@test.no', isAdmin: true });
+
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 2000 } });
+    const login = await context.newPage();
+    await login.goto(`${appUrl}/logg-inn`);
+    await login.getByLabel('E-postadresse').fill('kari@test.no');
+    await login.getByLabel('Passord').fill(TEST_PASSWORD);
+    await login.getByRole('button', { name: 'Logg inn' }).click();
+    await login.waitForURL(`${appUrl}/`);
+    await login.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const close of closers) await close();
+    await t?.close();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Opens the launch page and returns the SCO's frame once the course script has run. */
+  async function openCourse(slug: string): Promise<{ page: Page; sco: Frame; errors: string[] }> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${appUrl}/kurs/${slug}/start`);
+    const host = await (await page.waitForSelector('#kv-player')).contentFrame();
+    const sco = await (await host!.waitForSelector('#kv-sco')).contentFrame();
+    await sco!.waitForFunction(() => document.querySelectorAll('section.side[hidden]').length > 0);
+    expect(await sco!.locator('#uten-lms').isVisible()).toBe(false);
+    return { page, sco: sco!, errors };
+  }
+
+  /** Activates a control the way a keyboard user does (focus, then Enter or Space). */
+  async function press(sco: Frame, selector: string, key: 'Enter' | 'Space' = 'Enter') {
+    const control = sco.locator(selector);
+    await control.focus();
+    await control.press(key);
+  }
+
+  async function answer(sco: Frame, question: string, option: number) {
+    await press(sco, `#svar-${question}-${option}`, 'Space');
+    await press(sco, `[data-sjekk="${question}"]`);
+  }
+
+  async function attemptOf(slug: string) {
+    const rows = await t.database.db.select().from(scormAttempts).orderBy(scormAttempts.id);
+    const versions = await t.database.db.query.courseVersions.findMany();
+    const versionIds = versions.filter((v) => v.courseId === courseIds[slug]).map((v) => v.id);
+    return rows.filter((r) => versionIds.includes(r.courseVersionId)).pop() ?? null;
+  }
+
+  async function finalCommits(attemptId: number) {
+    const rows = await t.database.db.select().from(scormCommits).where(eq(scormCommits.attemptId, attemptId));
+    return rows.filter((r) => (r.body as { final?: boolean }).final === true && r.outcome === 'applied');
+  }
+
+  async function suspendAfterFirstAnswer(slug: string, exitKey: (cmi: Record<string, unknown>) => unknown) {
+    const first = await openCourse(slug);
+    for (let i = 0; i < 3; i += 1) await press(first.sco, '#neste');
+    await first.sco.waitForSelector('#side-4:not([hidden])');
+    await answer(first.sco, 'kontakt', 0);
+    expect(await first.sco.locator('#tilbakemelding-kontakt').textContent()).toContain('Riktig.');
+    expect(first.errors).toEqual([]);
+    // Closing the tab ends the session: the SCO suspends and scorm-again sends the final commit as a beacon.
+    await first.page.close({ runBeforeUnload: true });
+    const attempt = await eventually(async () => {
+      const a = await attemptOf(slug);
+      return a && (await finalCommits(a.id)).length === 1 ? a : null;
+    }, 'the suspend beacon');
+    expect(exitKey(attempt.cmi as Record<string, unknown>)).toBe('suspend');
+    expect(attempt.state).toBe('open');
+    expect(attempt.completedAt).toBeNull();
+    return attempt;
+  }
+
+  async function resumeAndPass(slug: string) {
+    const second = await openCourse(slug);
+    // Resumed where the learner left, with the answer given before.
+    await second.sco.waitForSelector('#side-4:not([hidden])');
+    expect(await second.sco.locator('#svar-kontakt-0').isChecked()).toBe(true);
+    expect(await second.sco.locator('#svar-kontakt-0').isDisabled()).toBe(true);
+    await answer(second.sco, 'haster', 0);
+    await answer(second.sco, 'veileder', 0);
+    expect(await second.sco.locator('#resultat h2').textContent()).toBe('Du har bestått');
+    return second;
+  }
+
+  test('when a learner answers, suspends by closing the tab, resumes, passes a SCORM 1.2 course and closes the tab, then Mine kurs shows it completed', async () => {
+    const suspended = await suspendAfterFirstAnswer(
+      'eksempel-12',
+      (cmi) => (cmi.core as Record<string, unknown>).exit,
+    );
+    const second = await resumeAndPass('eksempel-12');
+    await second.page.close({ runBeforeUnload: true });
+
+    const attempt = await eventually(async () => {
+      const a = await attemptOf('eksempel-12');
+      return a && (await finalCommits(a.id)).length === 2 ? a : null;
+    }, 'the final beacon');
+    expect(attempt.id).toBe(suspended.id);
+    expect(attempt.completedAt).not.toBeNull();
+    expect(attempt.state).toBe('closed');
+    expect(attempt.totalTimeSeconds).toBeGreaterThanOrEqual(0);
+    const rows = await t.database.db.select().from(completions).where(eq(completions.attemptId, attempt.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ employeeId, source: 'scorm', courseId: courseIds['eksempel-12'] });
+
+    const mine = await context.newPage();
+    await mine.goto(`${appUrl}/mine-kurs`);
+    const card = mine.locator('li.kv-course', { hasText: 'Eksempel eksempel-12' });
+    expect(await card.textContent()).toContain('Sist fullført');
+    await mine.close();
+  });
+
+  test('when a learner suspends, resumes and passes a SCORM 2004 course and presses Avslutt, then the player returns to Mine kurs with the course completed', async () => {
+    await suspendAfterFirstAnswer('eksempel-2004', (cmi) => cmi.exit);
+    const second = await resumeAndPass('eksempel-2004');
+    await press(second.sco, '#avslutt');
+    await second.page.waitForURL(`${appUrl}/mine-kurs`);
+    const card = second.page.locator('li.kv-course', { hasText: 'Eksempel eksempel-2004' });
+    expect(await card.textContent()).toContain('Sist fullført');
+
+    const attempt = (await attemptOf('eksempel-2004'))!;
+    // exit "normal" ends a SCORM 2004 attempt; the final commit was the beacon.
+    expect(attempt.state).toBe('closed');
+    expect((await finalCommits(attempt.id)).length).toBe(2);
+    expect((attempt.cmi as { success_status: string }).success_status).toBe('passed');
+    expect(second.errors).toEqual([]);
+    await second.page.close();
+
+    // Started again while the requirement is done: the completed attempt opens for review only.
+    const review = await context.newPage();
+    await review.goto(`${appUrl}/kurs/eksempel-2004/start`);
+    expect(await review.locator('.ds-alert').textContent()).toContain('åpnes for gjennomsyn');
+    await review.close();
+  });
+
+  test('when the launch page is checked with axe, then it has no violations', async () => {
+    const axeContext = await browser.newContext({
+      bypassCSP: true,
+      storageState: await context.storageState(),
+    });
+    const page = await axeContext.newPage();
+    await page.goto(`${appUrl}/kurs/eksempel-12/start`);
+    await page.waitForSelector('#kv-player');
+    expect(await runAxe(page)).toEqual([]);
+    await axeContext.close();
+  });
+});

@@ -103,17 +103,6 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
     options.full && options.kind !== 'employees'
       ? [{ line: 1, column: null, message: '«Full import» (--full) gjelder bare ansatte.' }]
       : [];
-  if (parsed.issues.length > 0 || fullIssue.length > 0) {
-    return {
-      ...base,
-      applied: false,
-      counts: emptyCounts(),
-      issues: [...fullIssue, ...parsed.issues],
-      changes: [],
-      accounts: { created: 0, linked: 0 },
-      rowsWritten: 0,
-    };
-  }
   const makePlan = (tx: DbOrTx): Promise<Plan> => {
     if (options.kind === 'units') return planUnits(tx, parsed.rows as UnitRow[]);
     if (options.kind === 'employees')
@@ -129,6 +118,12 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
     accounts: plan.accounts,
     rowsWritten,
   });
+  if (parsed.issues.length > 0 || fullIssue.length > 0) {
+    // Check the readable rows against the database too, so that one run lists every error.
+    const plan = await makePlan(db);
+    plan.issues.push(...fullIssue, ...parsed.issues);
+    return summary(plan, false, 0);
+  }
   if (options.dryRun) return summary(await makePlan(db), false, 0);
   return db.transaction(async (tx) => {
     const plan = await makePlan(tx);

@@ -1,0 +1,178 @@
+import type { Database } from '../../../src/db/client';
+import { mailOutbox } from '../../../src/db/schema';
+import { drainOutbox } from '../../../src/modules/mail/sender';
+import { createSmtpTransport } from '../../../src/modules/mail/transport';
+import { createTestDatabase } from '../../support/db';
+import { enqueueTestMails } from './outbox';
+import { freePort, startSmtpPeer } from './smtp-peer';
+
+const from = 'Kursvakt <kursvakt@test.kommune.no>';
+
+jest.setTimeout(60_000);
+
+describe('outbox sender with a real SMTP peer', () => {
+  let database: Database;
+  let clock: Date;
+  const now = () => clock;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  }, 180_000);
+  beforeEach(async () => {
+    await database.db.delete(mailOutbox);
+    clock = new Date('2026-11-23T08:00:00Z');
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('when SMTP refuses connections for a while, then each mail is delivered once after it returns', async () => {
+    const port = await freePort();
+    const keys = await enqueueTestMails(database.db, 3, { prefix: 'refused' });
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`);
+    try {
+      const down = await drainOutbox(database.db, transport, {
+        from,
+        ratePerSecond: 1000,
+        now,
+        backoffBaseMs: 60_000,
+      });
+      expect(down).toEqual({ sent: 0, retried: 3, failed: 0 });
+      let rows = await database.db.select().from(mailOutbox);
+      expect(
+        rows.every(
+          (r) => r.status === 'pending' && r.attempts === 1 && /ECONNREFUSED/.test(r.lastError ?? ''),
+        ),
+      ).toBe(true);
+      expect(rows.every((r) => r.nextAttemptAt.getTime() === clock.getTime() + 60_000)).toBe(true);
+
+      const peer = await startSmtpPeer({ port });
+      try {
+        // Not yet time for the retry: nothing happens.
+        expect(await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now })).toEqual({
+          sent: 0,
+          retried: 0,
+          failed: 0,
+        });
+        clock = new Date(clock.getTime() + 61_000);
+        expect(await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now })).toEqual({
+          sent: 3,
+          retried: 0,
+          failed: 0,
+        });
+        expect(await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now })).toEqual({
+          sent: 0,
+          retried: 0,
+          failed: 0,
+        });
+        expect(peer.received.map((m) => m.key).sort()).toEqual([...keys].sort());
+        rows = await database.db.select().from(mailOutbox);
+        expect(rows.every((r) => r.status === 'sent' && r.attempts === 2 && r.lastError === null)).toBe(true);
+        expect(rows.every((r) => /^250/.test(r.smtpResponse ?? ''))).toBe(true);
+      } finally {
+        await peer.close();
+      }
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('when SMTP answers 421 for a while, then the mail is retried with growing backoff and delivered once', async () => {
+    const peer = await startSmtpPeer({
+      answer: (_to, attempt) => (attempt <= 2 ? { code: 421, message: 'Prøv igjen senere' } : 'accept'),
+    });
+    const transport = createSmtpTransport(peer.url);
+    try {
+      const [key] = await enqueueTestMails(database.db, 1);
+      const opts = { from, ratePerSecond: 1000, now, backoffBaseMs: 1000 };
+      expect(await drainOutbox(database.db, transport, opts)).toEqual({ sent: 0, retried: 1, failed: 0 });
+      let [row] = await database.db.select().from(mailOutbox);
+      expect(row!.smtpResponse).toMatch(/^421/);
+      expect(row!.nextAttemptAt.getTime() - clock.getTime()).toBe(1000);
+      clock = new Date(clock.getTime() + 1000);
+      expect(await drainOutbox(database.db, transport, opts)).toEqual({ sent: 0, retried: 1, failed: 0 });
+      [row] = await database.db.select().from(mailOutbox);
+      expect(row!.nextAttemptAt.getTime() - clock.getTime()).toBe(2000);
+      clock = new Date(clock.getTime() + 2000);
+      expect(await drainOutbox(database.db, transport, opts)).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(peer.received.map((m) => m.key)).toEqual([key]);
+      [row] = await database.db.select().from(mailOutbox);
+      expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    } finally {
+      await transport.close();
+      await peer.close();
+    }
+  });
+
+  it('when SMTP answers 550, then the mail is failed with the server reply and the others are delivered', async () => {
+    const peer = await startSmtpPeer({
+      answer: (to) => (to.startsWith('ukjent') ? { code: 550, message: 'Mottakeren finnes ikke' } : 'accept'),
+    });
+    const transport = createSmtpTransport(peer.url);
+    try {
+      await enqueueTestMails(database.db, 3, {
+        to: (i) => (i === 1 ? 'ukjent@test.kommune.no' : `ansatt${i}@test.kommune.no`),
+      });
+      expect(await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now })).toEqual({
+        sent: 2,
+        retried: 0,
+        failed: 1,
+      });
+      const rows = await database.db.select().from(mailOutbox);
+      const failed = rows.find((r) => r.toAddress === 'ukjent@test.kommune.no')!;
+      expect(failed.status).toBe('failed');
+      expect(failed.attempts).toBe(1);
+      expect(failed.smtpResponse).toContain('550 Mottakeren finnes ikke');
+      expect(failed.lastError).toContain('550');
+      // Failed stays failed: a later drain does not try again.
+      clock = new Date(clock.getTime() + 24 * 3600_000);
+      expect(await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now })).toEqual({
+        sent: 0,
+        retried: 0,
+        failed: 0,
+      });
+      expect(peer.received.map((m) => m.to[0]).sort()).toEqual([
+        'ansatt0@test.kommune.no',
+        'ansatt2@test.kommune.no',
+      ]);
+    } finally {
+      await transport.close();
+      await peer.close();
+    }
+  });
+
+  it('when the rate limit is 20 per second, then 10 mails take at least 450 ms', async () => {
+    const peer = await startSmtpPeer();
+    const transport = createSmtpTransport(peer.url);
+    try {
+      await enqueueTestMails(database.db, 10);
+      const started = Date.now();
+      const result = await drainOutbox(database.db, transport, { from, ratePerSecond: 20, now });
+      expect(result.sent).toBe(10);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+      expect(new Set(peer.received.map((m) => m.messageId)).size).toBe(10);
+    } finally {
+      await transport.close();
+      await peer.close();
+    }
+  });
+
+  it('when two senders drain the same outbox at once, then every mail is delivered exactly once', async () => {
+    const peer = await startSmtpPeer();
+    const t1 = createSmtpTransport(peer.url);
+    const t2 = createSmtpTransport(peer.url);
+    try {
+      const keys = await enqueueTestMails(database.db, 40);
+      const [a, b] = await Promise.all([
+        drainOutbox(database.db, t1, { from, ratePerSecond: 1000, now, batchSize: 5 }),
+        drainOutbox(database.db, t2, { from, ratePerSecond: 1000, now, batchSize: 5 }),
+      ]);
+      expect(a.sent + b.sent).toBe(40);
+      expect(peer.received.map((m) => m.key).sort()).toEqual([...keys].sort());
+    } finally {
+      await t1.close();
+      await t2.close();
+      await peer.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import type { Response } from 'superagent';
+import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { mailOutbox, employees, orgUnits } from '../../../src/db/schema';
 import type { CliIo } from '../../../src/lib/cli';
@@ -246,8 +247,8 @@ describe('the yearly report on the demo data', () => {
     const [solEmployee] = await t.database.db
       .select({ id: employees.id })
       .from(employees)
-      .innerJoin(orgUnits, (await import('drizzle-orm')).eq(orgUnits.id, employees.unitId))
-      .where((await import('drizzle-orm')).eq(orgUnits.code, 'OPP-SOL'))
+      .innerJoin(orgUnits, eq(orgUnits.id, employees.unitId))
+      .where(eq(orgUnits.code, 'OPP-SOL'))
       .limit(1);
     await t.database.db.insert(mailOutbox).values([
       {

@@ -1,0 +1,208 @@
+import { count, eq } from 'drizzle-orm';
+import { reviewTopics, unitReviews } from '../../../src/db/schema';
+import { findUnitById } from '../../../src/modules/org/org.repo';
+import {
+  BUILTIN_REVIEW_TOPICS,
+  ensureBuiltinTopics,
+  listUnitsMissingReview,
+} from '../../../src/modules/reviews/reviews.service';
+import { createTestApp, csrfFrom, loginAs, type TestApp } from '../../support/app';
+import { createUnit, createUser, TEST_PASSWORD } from '../../support/factories';
+
+jest.setTimeout(120_000);
+
+describe('yearly unit reviews (årshjul)', () => {
+  let t: TestApp;
+  let units: Record<'kommune' | 'sektor' | 'skole' | 'sfo' | 'barnehage', { id: number; path: string }>;
+  let leaderEmail: string;
+  let hrEmail: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ now: new Date('2026-11-22T10:00:00+01:00') });
+    const db = t.database.db;
+    const kommune = await createUnit(db, { code: 'K', name: 'Kommunen', kind: 'kommune' });
+    const sektor = await createUnit(db, {
+      code: 'S',
+      name: 'Oppvekst',
+      parentId: kommune.id,
+      kind: 'sektor',
+    });
+    const skole = await createUnit(db, { code: 'SK', name: 'Bakken skole', parentId: sektor.id });
+    const sfo = await createUnit(db, {
+      code: 'SFO',
+      name: 'Bakken SFO',
+      parentId: skole.id,
+      kind: 'avdeling',
+    });
+    const barnehage = await createUnit(db, { code: 'BH', name: 'Lia barnehage', parentId: sektor.id });
+    const reload = async (id: number) => (await findUnitById(db, id))!;
+    units = {
+      kommune: await reload(kommune.id),
+      sektor: await reload(sektor.id),
+      skole: await reload(skole.id),
+      sfo: await reload(sfo.id),
+      barnehage: await reload(barnehage.id),
+    };
+    leaderEmail = (await createUser(db, { leads: [skole.id] })).email;
+    hrEmail = (await createUser(db, { isAdmin: true })).email;
+  });
+  afterAll(() => t.close());
+
+  async function topicIds() {
+    await ensureBuiltinTopics(t.database.db);
+    return (await t.database.db.select({ id: reviewTopics.id }).from(reviewTopics)).map((r) => r.id);
+  }
+
+  test('when topics are first needed, then the two built-in topics exist once, even when asked for in parallel', async () => {
+    await Promise.all([ensureBuiltinTopics(t.database.db), ensureBuiltinTopics(t.database.db)]);
+    await ensureBuiltinTopics(t.database.db);
+    const topics = await t.database.db.select().from(reviewTopics);
+    expect(topics.map((x) => x.title).sort()).toEqual([...BUILTIN_REVIEW_TOPICS].sort());
+    expect(topics.every((x) => x.builtin && x.timesPerYear === 1 && x.active)).toBe(true);
+  });
+
+  test('when a leader records a review for a unit below their own, then it is saved and the unit is no longer missing', async () => {
+    const [first] = await topicIds();
+    const agent = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    const page = await agent.get('/leder/gjennomganger').expect(200);
+    expect(page.text).toContain('Bakken SFO');
+    expect(page.text).not.toContain('Lia barnehage');
+    const res = await agent
+      .post('/leder/gjennomganger')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        unitId: units.sfo.id,
+        topicId: first,
+        reviewedOn: '2026-09-15',
+        participants: '9',
+        note: 'Personalmøte',
+      })
+      .expect(303);
+    expect(res.headers.location).toBe('/leder/gjennomganger?ar=2026&lagret=1');
+    const saved = await t.database.db.select().from(unitReviews).where(eq(unitReviews.unitId, units.sfo.id));
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ reviewedOn: '2026-09-15', participants: 9, note: 'Personalmøte' });
+    const missing = await listUnitsMissingReview(
+      t.database.db,
+      { kind: 'units', rootUnitIds: [units.skole.id], paths: [units.skole.path] },
+      2026,
+    );
+    expect(missing.map((m) => `${m.unit.code}:${m.topic.id}`).sort()).toEqual(
+      [`SK:${first}`, `SK:${(await topicIds())[1]}`, `SFO:${(await topicIds())[1]}`].sort(),
+    );
+    const after = await agent.get('/leder/gjennomganger?ar=2026&lagret=1').expect(200);
+    expect(after.text).toContain('Gjennomgangen er registrert.');
+  });
+
+  test('when a leader records a review for a unit outside their units, then it is refused with 403 and nothing is saved', async () => {
+    const [first] = await topicIds();
+    const agent = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    const page = await agent.get('/leder/gjennomganger').expect(200);
+    const [before] = await t.database.db.select({ n: count() }).from(unitReviews);
+    for (const unitId of [units.barnehage.id, units.sektor.id]) {
+      await agent
+        .post('/leder/gjennomganger')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page.text),
+          unitId,
+          topicId: first,
+          reviewedOn: '2026-09-15',
+          participants: '5',
+        })
+        .expect(403);
+    }
+    const [after] = await t.database.db.select({ n: count() }).from(unitReviews);
+    expect(after!.n).toBe(before!.n);
+  });
+
+  test('when the form has bad values, then the page explains each in bokmål and nothing is saved', async () => {
+    const [first] = await topicIds();
+    const agent = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    const page = await agent.get('/leder/gjennomganger').expect(200);
+    const [before] = await t.database.db.select({ n: count() }).from(unitReviews);
+    const bad = await agent
+      .post('/leder/gjennomganger')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        unitId: units.skole.id,
+        topicId: first,
+        reviewedOn: '31.02.2026',
+        participants: '0',
+      })
+      .expect(400);
+    expect(bad.text).toContain('Datoen må være en gyldig dato');
+    expect(bad.text).toContain('Antall deltakere må være minst 1.');
+    const future = await agent
+      .post('/leder/gjennomganger')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        unitId: units.skole.id,
+        topicId: first,
+        reviewedOn: '2026-12-01',
+        participants: '4',
+      })
+      .expect(400);
+    expect(future.text).toContain('Datoen kan ikke være frem i tid.');
+    const [after] = await t.database.db.select({ n: count() }).from(unitReviews);
+    expect(after!.n).toBe(before!.n);
+  });
+
+  test('when HR adds a topic that is due twice a year, then leaders see it and a unit needs two reviews of it', async () => {
+    const hr = await loginAs(t.app, hrEmail, TEST_PASSWORD);
+    const page = await hr.get('/admin/gjennomganger/temaer').expect(200);
+    expect(page.text).toContain('Meldeplikt og opplysningsplikt gjennomgått');
+    const empty = await hr
+      .post('/admin/gjennomganger/temaer')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), title: '', timesPerYear: '1' })
+      .expect(400);
+    expect(empty.text).toContain('Temaet må ha minst 3 tegn.');
+    await hr
+      .post('/admin/gjennomganger/temaer')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), title: 'Taushetsplikt i praksis', timesPerYear: '2' })
+      .expect(303);
+    const [topic] = await t.database.db
+      .select()
+      .from(reviewTopics)
+      .where(eq(reviewTopics.title, 'Taushetsplikt i praksis'));
+    expect(topic).toMatchObject({ timesPerYear: 2, active: true, builtin: false });
+    const scope = { kind: 'units' as const, rootUnitIds: [units.sfo.id], paths: [units.sfo.path] };
+    await t.database.db.insert(unitReviews).values({
+      unitId: units.sfo.id,
+      topicId: topic!.id,
+      reviewedOn: '2026-02-01',
+      participants: 5,
+    });
+    const missing = await listUnitsMissingReview(t.database.db, scope, 2026);
+    expect(missing.find((m) => m.topic.id === topic!.id)).toMatchObject({ done: 1, required: 2 });
+
+    // Deactivated: no longer required.
+    const again = await hr.get('/admin/gjennomganger/temaer').expect(200);
+    await hr
+      .post(`/admin/gjennomganger/temaer/${topic!.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(again.text), title: 'Taushetsplikt i praksis', timesPerYear: '2' })
+      .expect(303);
+    expect(
+      (await listUnitsMissingReview(t.database.db, scope, 2026)).some((m) => m.topic.id === topic!.id),
+    ).toBe(false);
+  });
+
+  test('when HR opens the overview, then every reviewed unit is listed and sectors are not; leaders cannot open it', async () => {
+    const hr = await loginAs(t.app, hrEmail, TEST_PASSWORD);
+    const page = await hr.get('/admin/gjennomganger?ar=2026').expect(200);
+    expect(page.text).toContain('Enheter uten årets gjennomgang (2026)');
+    for (const name of ['Bakken skole', 'Bakken SFO', 'Lia barnehage']) expect(page.text).toContain(name);
+    expect(page.text).not.toMatch(/<th scope="row">Oppvekst<\/th>/);
+    expect(page.text).toMatch(/<strong>0<\/strong> av <strong>3<\/strong> enheter/);
+    const leader = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    await leader.get('/admin/gjennomganger').expect(403);
+    await leader.get('/admin/gjennomganger/temaer').expect(403);
+    await hr.get('/admin/gjennomganger?ar=tjue').expect(400);
+  });
+});

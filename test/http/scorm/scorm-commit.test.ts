@@ -50,6 +50,16 @@ describe('SCORM commits from the player', () => {
       ids[slug] = course.id;
       await installPackage(db, dataDir, slug, await scorm12Zip());
     }
+    // Renewed every month and "due soon" 60 days ahead: a fresh completion is due for renewal at once.
+    const { course: renewal } = await createCourseWithRequirement(db, {
+      slug: 'fornyelse',
+      firstDeadline: '2023-12-31',
+      renewalMode: 'rolling',
+      renewalMonths: 1,
+      dueSoonDays: 60,
+    });
+    ids.fornyelse = renewal.id;
+    await installPackage(db, dataDir, 'fornyelse', await scorm12Zip());
     learner = await loginAs(t.app, 'anna@test.no', TEST_PASSWORD);
     other = await loginAs(t.app, 'bjorn@test.no', TEST_PASSWORD);
   });
@@ -359,5 +369,25 @@ describe('SCORM commits from the player', () => {
       .expect(200);
     expect(res.body).toEqual({ saved: true });
     expect(res.headers['access-control-allow-origin']).toBe(t.config.contentBaseUrl);
+  });
+
+  test('when a completed course is due for renewal, then starting it opens a new attempt in normal mode', async () => {
+    const first = await launch(learner, 'fornyelse');
+    const done = await commit(first.token, {
+      sequence: first.base + 1,
+      cmi: cmi12({ lesson_status: 'passed', score: { raw: '100' }, exit: 'suspend' }),
+    }).expect(200);
+    expect(done.body.completed).toBe(true);
+    const mine = await learner.get('/mine-kurs').expect(200);
+    expect(mine.text).toContain('Sist fullført 22.11.2026');
+
+    const again = await launch(learner, 'fornyelse');
+    expect(verifyLaunchToken(t.config.sessionSecret, again.token, now).m).toBe('normal');
+    expect(again.attemptId).not.toBe(first.attemptId);
+    const fresh = await readAttempt(t.database.db, again.attemptId);
+    expect(fresh.attemptNumber).toBe(2);
+    expect((fresh.cmi as { core: { entry: string } }).core.entry).toBe('ab-initio');
+    // The completed attempt that was left suspended is over.
+    expect((await readAttempt(t.database.db, first.attemptId)).state).toBe('closed');
   });
 });

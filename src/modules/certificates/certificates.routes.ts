@@ -3,6 +3,7 @@ import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppContext } from '../../app';
 import { requireLogin } from '../../http/auth';
+import { todayInOslo } from '../../lib/dates';
 import { NotFoundError } from '../../lib/errors';
 import { renderCertificatePdf } from './certificate-pdf';
 import { issueCertificate, verifyCertificate, type CertificateSettings } from './certificates.service';
@@ -56,7 +57,12 @@ export function createCertificatesRouter(context: AppContext): Router {
   });
 
   router.get('/bevis/:code', verifyLimiter, async (req, res) => {
-    const verification = await verifyCertificate(db, String(req.params.code), settings);
+    const verification = await verifyCertificate(
+      db,
+      String(req.params.code),
+      settings,
+      todayInOslo(context.now()),
+    );
     // The page names a person: keep it out of search engines and shared caches.
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
     res.setHeader('Cache-Control', 'no-store');

@@ -130,6 +130,8 @@ export type Verification =
       found: true;
       /** The completion was voided (or corrected) after the certificate was issued. */
       withdrawn: boolean;
+      /** The valid-until date has passed (the certificate is genuine but no longer current). */
+      expired: boolean;
       content: Pick<
         CertificateContent,
         'municipalityName' | 'employeeName' | 'courseTitle' | 'completedOn' | 'validUntil'
@@ -141,6 +143,7 @@ export async function verifyCertificate(
   db: Db,
   code: string,
   settings: CertificateSettings,
+  today: LocalDate,
 ): Promise<Verification> {
   if (!isCertificateCodeShape(code)) return { found: false };
   const completion = await findCompletionByCode(db, code);
@@ -149,6 +152,7 @@ export async function verifyCertificate(
   return {
     found: true,
     withdrawn: completion.voided || completion.source === 'void',
+    expired: content.validUntil !== null && compareDates(content.validUntil, today) < 0,
     content: {
       municipalityName: content.municipalityName,
       employeeName: content.employeeName,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { eq } from 'drizzle-orm';
-import { auditLog, certificates, courseVersions } from '../../../src/db/schema';
+import { auditLog, certificates, courseVersions, employees } from '../../../src/db/schema';
 import { VERIFY_RATE_LIMIT } from '../../../src/modules/certificates/certificates.routes';
 import { createTestApp, loginAs, type TestApp } from '../../support/app';
 import {
@@ -15,6 +15,9 @@ import {
   createUser,
   TEST_PASSWORD,
 } from '../../support/factories';
+
+// Logins hash with argon2 and every download renders a PDF; on a busy CI machine that takes a while.
+jest.setTimeout(120_000);
 
 /** The text of a PDF as pdftotext (poppler-utils) reads it, whitespace collapsed. */
 function pdfText(pdf: Buffer): string {
@@ -166,6 +169,7 @@ describe('Kursbevis: download and public verification', () => {
     expect(page.text).toContain('Taushetsplikt og deling av opplysninger');
     expect(page.text).toContain('20.11.2026');
     expect(page.text).toContain('31.12.2029');
+    expect(page.text).not.toContain('Gyldigheten gikk ut');
     expect(page.headers['x-robots-tag']).toBe('noindex, nofollow');
     // Nothing beyond what the certificate shows.
     for (const secret of ['A-4711', 'aase.privat@test.kommune.no', 'Solsiden skole', 'Kari'])
@@ -237,6 +241,28 @@ describe('Kursbevis: download and public verification', () => {
     expect((await aase.get(`/kursbevis/${ids.older}`)).status).toBe(404);
     // The void row itself is no completion to certify.
     expect((await aase.get(`/kursbevis/${voidRow.id}`)).status).toBe(404);
+  });
+
+  test('when the valid-until date of a genuine certificate has passed, then the page says it is genuine but expired', async () => {
+    const db = t.database.db;
+    const [kari] = await db.select().from(employees).where(eq(employees.firstName, 'Kari'));
+    const old = await createCompletion(db, {
+      employeeId: kari!.id,
+      courseId: ids.otherId!,
+      completedOn: '2021-03-01',
+      source: 'import',
+      reason: 'Historikk fra forrige system',
+    });
+    const agent = await loginAs(t.app, 'kari@test.no', TEST_PASSWORD);
+    const text = pdfText((await download(agent, old.id)).body as Buffer);
+    // Rolling 24 months would give 01.03.2023, but a completion never moves the first deadline earlier.
+    expect(text).toContain('Gyldig til og med 31.12.2023');
+    const page = await request(t.app)
+      .get(`/bevis/${codeIn(text)}`)
+      .expect(200);
+    expect(page.text).toContain('Beviset er ekte');
+    expect(page.text).toContain('Gyldigheten gikk ut 31.12.2023.');
+    expect(page.text).toContain('data-color="warning"');
   });
 
   test('when a code is unknown or malformed, then the page is a bokmål 404 that reveals nothing', async () => {

@@ -134,6 +134,8 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createMyCoursesRouter(context));
   app.use(createScormRouter(context));
   app.use(createCertificatesRouter(context));
+  // Before the dashboards: it adds the units without this year's review to /leder and /admin.
+  app.use(createReviewsRouter(context));
   app.use(createDashboardRouter(context));
   app.use(createImportRouter(context));
   app.use(createRecordsRouter(context));
@@ -141,7 +143,6 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createReportsRouter(context));
   app.use(createCoursesRouter(context));
 
-  app.use(createReviewsRouter(context));
   app.use(createYearlyReportRouter(context));
 
   app.use(notFoundHandler);

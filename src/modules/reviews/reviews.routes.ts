@@ -55,6 +55,23 @@ export function createReviewsRouter(context: AppContext): Router {
     });
   }
 
+  // The dashboards (/leder, /admin, owned by the dashboard feature) show the units without this year's
+  // review through the reviews/missing-reviews partial; this router runs first and hands it the list.
+  router.get(['/leder', '/admin'], async (req, res, next) => {
+    const user = req.user;
+    const leaderPage = req.path === '/leder';
+    if (!user || (leaderPage ? !user.isLeader : !user.isAdmin)) return next();
+    await ensureBuiltinTopics(db);
+    const year = currentYear();
+    const scope: UnitScope = leaderPage ? leaderScopeOf(user) : { kind: 'all' };
+    res.locals.missingReviews = {
+      year,
+      list: await listUnitsMissingReview(db, scope, year),
+      link: leaderPage ? '/leder/gjennomganger' : '/admin/gjennomganger',
+    };
+    next();
+  });
+
   router.get('/leder/gjennomganger', requireLeaderOrAdmin, async (req, res) => {
     await renderLeaderPage(res, leaderScopeOf(req.user!), yearFrom(req), {
       values: { reviewedOn: today() },

@@ -205,4 +205,18 @@ describe('yearly unit reviews (årshjul)', () => {
     await leader.get('/admin/gjennomganger/temaer').expect(403);
     await hr.get('/admin/gjennomganger?ar=tjue').expect(400);
   });
+
+  test('when a leader opens the dashboard, then it lists only their units still missing this year’s review', async () => {
+    const agent = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    const page = await agent.get('/leder').expect(200);
+    const section = /<section class="kv-reviews-missing"[\s\S]*?<\/section>/.exec(page.text)?.[0] ?? '';
+    expect(section).toContain('Enheter uten årets gjennomgang (2026)');
+    expect(section).toContain('Bakken skole');
+    expect(section).not.toContain('Lia barnehage');
+    expect(section).toContain('href="/leder/gjennomganger"');
+    const hr = await loginAs(t.app, hrEmail, TEST_PASSWORD);
+    const admin = await hr.get('/admin').expect(200);
+    expect(admin.text).toContain('Lia barnehage');
+    expect(admin.text).toContain('href="/admin/gjennomganger"');
+  });
 });

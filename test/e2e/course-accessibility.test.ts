@@ -230,6 +230,29 @@ describe('accessibility of the built courses in Chromium', () => {
       expect(overflows).toEqual([]);
     });
 
+    test('when the text spacing is raised as far as WCAG 1.4.12 asks, at 320 px, then nothing scrolls sideways', async () => {
+      const overflows: string[] = [];
+      await walkThrough(
+        slug,
+        async (frame, where) => {
+          // Line height 1.5, paragraph spacing 2 em, letter spacing 0.12 em, word spacing 0.16 em (the WCAG test values).
+          await frame.evaluate(() => {
+            if (document.getElementById('tekstavstand')) return;
+            const style = document.createElement('style');
+            style.id = 'tekstavstand';
+            style.textContent =
+              '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }' +
+              ' p { margin-bottom: 2em !important; }';
+            document.head.appendChild(style);
+          });
+          const overflow = await sidewaysOverflow(frame);
+          if (overflow > 0) overflows.push(`${where}: ${overflow}px`);
+        },
+        { viewport: { width: 320, height: 640 } },
+      );
+      expect(overflows).toEqual([]);
+    });
+
     test('when zoomed to 200 % on a 1280 px screen, then nothing scrolls sideways', async () => {
       const overflows: string[] = [];
       await walkThrough(

@@ -38,6 +38,20 @@ export async function insertCourse(
   return row!;
 }
 
+/** The course with this slug, created if missing; `created` says which. Safe against a concurrent insert. */
+export async function findOrCreateCourse(
+  db: DbOrTx,
+  values: { slug: string; title: string; builtin?: boolean },
+): Promise<{ course: CourseRow; created: boolean }> {
+  const [inserted] = await db
+    .insert(courses)
+    .values({ slug: values.slug, title: values.title, builtin: values.builtin ?? false })
+    .onConflictDoNothing({ target: courses.slug })
+    .returning();
+  if (inserted) return { course: inserted, created: true };
+  return { course: (await findCourseBySlug(db, values.slug))!, created: false };
+}
+
 export async function updateCourse(
   db: DbOrTx,
   id: number,

@@ -5,7 +5,7 @@ import { logger } from '../../lib/logger';
 import { recordAudit } from '../audit/audit.repo';
 import {
   findCourseById,
-  findCourseBySlug,
+  findOrCreateCourse,
   findCourseVersion,
   findCourseWithLatestHash,
   insertCourse,
@@ -153,11 +153,11 @@ export async function importScormPackage(
       let course: CourseRow | null;
       let newCourse = false;
       if (slug) {
-        course = await findCourseBySlug(tx, slug);
-        if (!course) {
-          course = await insertCourse(tx, { slug, title: manifest.title, builtin: input.builtin ?? false });
-          newCourse = true;
-        }
+        ({ course, created: newCourse } = await findOrCreateCourse(tx, {
+          slug,
+          title: manifest.title,
+          builtin: input.builtin ?? false,
+        }));
       } else {
         const same = await findCourseWithLatestHash(tx, extracted.contentHash);
         course = same ? await findCourseById(tx, same.courseId) : null;

@@ -132,6 +132,21 @@ describe('importScormPackage', () => {
     );
   });
 
+  test('when three different packages for one new course are imported at the same time, then they get versions 1, 2 and 3', async () => {
+    const zips = await Promise.all(
+      [1, 2, 3].map((i) => scorm12Zip([{ name: `v${i}.txt`, data: String(i) }])),
+    );
+    const results = await Promise.all(
+      zips.map((buffer) => importScormPackage(database.db, { dataDir, buffer, courseSlug: 'samtidig' })),
+    );
+    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3]);
+    expect(results.filter((r) => r.newCourse)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.courseId)).size).toBe(1);
+    const files = await fs.readdir(path.join(dataDir, 'packages', String(results[0]!.courseId)));
+    expect(files.sort()).toEqual(['1', '1.zip', '2', '2.zip', '3', '3.zip']);
+    expect((await fs.readdir(path.join(dataDir, 'packages'))).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
   test('when a course slug that does not exist is given, then a course with that slug is created', async () => {
     const result = await importScormPackage(database.db, {
       dataDir,

@@ -6,6 +6,7 @@ import { errorFields, logger, setLogLevel } from './lib/logger';
 import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
 import { startSnapshotScheduler } from './modules/yearly-report/snapshots.job';
 import { createContentApp } from './modules/scorm/content-app';
+import { startReminders } from './modules/reminders/reminders.runtime';
 
 /** Boot: config → database → app.listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   console.log(`Kursvakt kjører på ${config.baseUrl} (database: ${database.description})`);
   // Monthly compliance snapshots: last month end at start if missing, then a nightly check (SCHEDULER=off skips).
   const stopSnapshots = startSnapshotScheduler(config, database.db);
+  // Reminder schedules (node-cron) and the mail outbox sender (SCHEDULER=off skips both).
+  const stopReminders = await startReminders(config, database.db);
 
   // SCORM package files are served from their own origin only (see docs/scorm-player.md).
   const contentServer = http.createServer(createContentApp(context));
@@ -69,8 +72,9 @@ async function main(): Promise<void> {
     // Stop accepting connections, let running requests finish, then close the database.
     server.close(() => {
       context.sessionStore.stopPruning();
-      database
-        .close()
+      stopReminders()
+        .catch((error) => logger.error('Feil ved stopp av påminnelser', errorFields(error)))
+        .then(() => database.close())
         .catch((error) => logger.error('Feil ved lukking av databasen', errorFields(error)))
         .finally(() => {
           clearTimeout(force);

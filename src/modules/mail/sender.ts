@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { DbOrTx } from '../../db/client';
 import { errorFields, logger } from '../../lib/logger';
 import { claimDueMails, markMailFailed, markMailForRetry, markMailSent, type OutboxMail } from './mail.repo';
@@ -136,11 +137,19 @@ export async function drainOutbox(
   return result;
 }
 
+const outboxEvents = new EventEmitter();
+
+/** Tells this process's sender that new mail is waiting (after «Kjør nå»), so it need not wait for its next tick. */
+export function notifyOutboxChanged(): void {
+  outboxEvents.emit('changed');
+}
+
 /** Runs drainOutbox every few seconds until stopped; one drain at a time. */
 export class OutboxSender {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  private readonly onChanged = () => this.poke();
 
   constructor(
     private readonly db: DbOrTx,
@@ -151,6 +160,8 @@ export class OutboxSender {
 
   start(): void {
     this.stopped = false;
+    outboxEvents.off('changed', this.onChanged);
+    outboxEvents.on('changed', this.onChanged);
     const tick = () => {
       if (this.stopped) return;
       this.running = drainOutbox(this.db, this.transport, { ...this.options, shouldStop: () => this.stopped })
@@ -167,11 +178,12 @@ export class OutboxSender {
   poke(): void {
     if (this.stopped || this.running) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.start(), 0);
+    this.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    outboxEvents.off('changed', this.onChanged);
     clearTimeout(this.timer);
     await this.running;
     await this.transport.close();

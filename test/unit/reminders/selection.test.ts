@@ -1,0 +1,232 @@
+import type { ComplianceRow } from '../../../src/modules/compliance/compliance.service';
+import type { StatusResult } from '../../../src/modules/compliance/deadline-engine';
+import type { EmployeeRecord, RequirementRecord } from '../../../src/modules/compliance/compliance.repo';
+import { scheduleOptionsSchema } from '../../../src/modules/reminders/reminders.schema';
+import {
+  digestPeriod,
+  escalationRecipients,
+  nextOverdueNumber,
+  selectReminders,
+  type LeaderInfo,
+  type SelectionInput,
+  type UnitInfo,
+} from '../../../src/modules/reminders/selection';
+
+const requirement: RequirementRecord = {
+  id: 7,
+  name: 'Meldeplikt',
+  courseId: 3,
+  courseSlug: 'meldeplikt',
+  courseTitle: 'Meldeplikt',
+  audienceAll: true,
+  audienceRoleTags: [],
+  audienceUnitIds: [],
+  audienceUnitPaths: [],
+  firstDeadline: '2023-12-31',
+  renewalMode: 'cycle',
+  renewalMonths: 24,
+  newHireMonths: 12,
+  dueSoonDays: 30,
+  active: true,
+};
+
+const units: UnitInfo[] = [
+  { id: 1, name: 'Kommunen', parentId: null, path: '/1/' },
+  { id: 2, name: 'Oppvekst', parentId: 1, path: '/1/2/' },
+  { id: 3, name: 'Åsen skole', parentId: 2, path: '/1/2/3/' },
+  { id: 4, name: 'Bakken skole', parentId: 2, path: '/1/2/4/' },
+  { id: 5, name: 'Åsen skole, SFO', parentId: 3, path: '/1/2/3/5/' },
+];
+const unitsById = new Map(units.map((u) => [u.id, u]));
+
+let nextId = 100;
+function row(
+  unitId: number,
+  result: Partial<StatusResult> & Pick<StatusResult, 'status' | 'dueDate'>,
+  extra: Partial<EmployeeRecord> = {},
+): ComplianceRow {
+  const id = nextId++;
+  const unit = unitsById.get(unitId)!;
+  return {
+    employee: {
+      id,
+      employeeNumber: `E${id}`,
+      firstName: `Navn${id}`,
+      lastName: unit.name.split(' ')[0]!,
+      email: `e${id}@k.no`,
+      title: null,
+      unitId,
+      unitCode: `U${unitId}`,
+      unitName: unit.name,
+      unitPath: unit.path,
+      roleTags: [],
+      hireDate: '2015-01-01',
+      endDate: null,
+      ...extra,
+    },
+    requirement,
+    result: { counted: true, lastCompletion: null, reason: '', ...result },
+  };
+}
+
+const leaderA: LeaderInfo = {
+  userId: 11,
+  name: 'Leder Åsen',
+  email: 'a@k.no',
+  units: [{ id: 3, name: 'Åsen skole', path: '/1/2/3/' }],
+};
+const leaderB: LeaderInfo = {
+  userId: 12,
+  name: 'Leder Bakken',
+  email: 'b@k.no',
+  units: [{ id: 4, name: 'Bakken skole', path: '/1/2/4/' }],
+};
+const leaderBoth: LeaderInfo = {
+  userId: 13,
+  name: 'Leder av to',
+  email: 'to@k.no',
+  units: [
+    { id: 3, name: 'Åsen skole', path: '/1/2/3/' },
+    { id: 4, name: 'Bakken skole', path: '/1/2/4/' },
+  ],
+};
+const sectorLeader: LeaderInfo = {
+  userId: 14,
+  name: 'Sjef',
+  email: 's@k.no',
+  units: [{ id: 2, name: 'Oppvekst', path: '/1/2/' }],
+};
+
+function input(rows: ComplianceRow[], overrides: Partial<SelectionInput> = {}): SelectionInput {
+  const leaders = [leaderA, leaderB, leaderBoth, sectorLeader];
+  const leadersByUnit = new Map<number, number[]>();
+  for (const l of leaders)
+    for (const u of l.units) leadersByUnit.set(u.id, [...(leadersByUnit.get(u.id) ?? []), l.userId]);
+  return {
+    asOf: '2026-11-23',
+    kinds: ['employee_due_soon', 'employee_due_today', 'employee_overdue', 'leader_digest', 'escalation'],
+    options: scheduleOptionsSchema.parse({}),
+    rows,
+    leaders,
+    units: unitsById,
+    leadersByUnit,
+    missingReviews: [],
+    overdueHistory: new Map(),
+    ...overrides,
+  };
+}
+
+describe('reminder selection', () => {
+  it('when a status is due soon, due today or overdue, then the employee gets the matching kind with its key', () => {
+    const soon = row(3, { status: 'due_soon', dueDate: '2026-12-10' });
+    const today = row(3, { status: 'due_soon', dueDate: '2026-11-23' });
+    const late = row(3, { status: 'overdue', dueDate: '2026-11-20' });
+    const done = row(3, { status: 'done', dueDate: '2027-12-31' });
+    const out = selectReminders(
+      input([soon, today, late, done], {
+        kinds: ['employee_due_soon', 'employee_due_today', 'employee_overdue'],
+      }),
+    );
+    expect(out.map((r) => [r.kind, r.employeeId, r.key])).toEqual([
+      ['employee_due_soon', soon.employee.id, `employee_due_soon|e${soon.employee.id}|r7|d2026-12-10|varsel`],
+      [
+        'employee_due_today',
+        today.employee.id,
+        `employee_due_today|e${today.employee.id}|r7|d2026-11-23|fristdag`,
+      ],
+      [
+        'employee_overdue',
+        late.employee.id,
+        `employee_overdue|e${late.employee.id}|r7|d2026-11-20|forfalt-1`,
+      ],
+    ]);
+  });
+
+  it('when an employee has no e-mail address, then no employee reminder is planned', () => {
+    const r = row(3, { status: 'due_soon', dueDate: '2026-12-10' }, { email: null });
+    expect(selectReminders(input([r], { kinds: ['employee_due_soon'] }))).toEqual([]);
+  });
+
+  it('when overdue reminders were sent before, then the next waits for the interval and stops at the maximum', () => {
+    expect(nextOverdueNumber(undefined, '2026-11-23', 7, 3)).toBe(1);
+    expect(nextOverdueNumber({ count: 1, lastOn: '2026-11-20' }, '2026-11-23', 7, 3)).toBeNull();
+    expect(nextOverdueNumber({ count: 1, lastOn: '2026-11-16' }, '2026-11-23', 7, 3)).toBe(2);
+    expect(nextOverdueNumber({ count: 3, lastOn: '2026-10-01' }, '2026-11-23', 7, 3)).toBeNull();
+  });
+
+  it('when a leader of one school gets a digest, then it never names anyone from another school', () => {
+    const rows = [
+      row(3, { status: 'overdue', dueDate: '2026-10-01' }),
+      row(5, { status: 'due_soon', dueDate: '2026-12-01' }),
+      row(4, { status: 'overdue', dueDate: '2026-10-01' }),
+      row(4, { status: 'due_soon', dueDate: '2026-12-01' }),
+    ];
+    const digests = selectReminders(input(rows, { kinds: ['leader_digest'] }));
+    const of = (userId: number) => digests.find((d) => d.recipient.userId === userId)!.digest!;
+    const names = (userId: number) =>
+      [...of(userId).overdue, ...of(userId).dueSoon].map((l) => l.employeeId).sort();
+    expect(names(11)).toEqual([rows[0]!.employee.id, rows[1]!.employee.id].sort());
+    expect(names(12)).toEqual([rows[2]!.employee.id, rows[3]!.employee.id].sort());
+    // A leader of two schools gets one digest covering both.
+    expect(digests.filter((d) => d.recipient.userId === 13)).toHaveLength(1);
+    expect(names(13)).toEqual(rows.map((r) => r.employee.id).sort());
+    expect(of(13).unitNames).toEqual(['Åsen skole', 'Bakken skole']);
+  });
+
+  it("when nothing in a leader's units needs action, then no digest is planned", () => {
+    const rows = [
+      row(3, { status: 'done', dueDate: '2027-12-31', lastCompletion: '2025-12-01' }),
+      row(4, { status: 'overdue', dueDate: '2026-10-01' }),
+    ];
+    const digests = selectReminders(input(rows, { kinds: ['leader_digest'] }));
+    expect(digests.map((d) => d.recipient.userId).sort()).toEqual([12, 13, 14]);
+  });
+
+  it("when a unit has not had this year's review, then only leaders above it see it in the digest", () => {
+    const digests = selectReminders(
+      input([], {
+        kinds: ['leader_digest'],
+        missingReviews: [
+          {
+            unitId: 5,
+            unitName: 'Åsen skole, SFO',
+            unitPath: '/1/2/3/5/',
+            topicTitle: 'Handlingsveilederen',
+          },
+        ],
+      }),
+    );
+    expect(digests.map((d) => d.recipient.userId).sort()).toEqual([11, 13, 14]);
+    expect(digests[0]!.digest!.missingReviews).toEqual([
+      { unitName: 'Åsen skole, SFO', topicTitle: 'Handlingsveilederen' },
+    ]);
+  });
+
+  it("when a new hire's first deadline is within 30 days, then the digest lists them apart from the others", () => {
+    const hire = row(3, { status: 'due_soon', dueDate: '2026-12-01' }, { hireDate: '2025-12-01' });
+    const digest = selectReminders(input([hire], { kinds: ['leader_digest'] })).find(
+      (d) => d.recipient.userId === 11,
+    )!.digest!;
+    expect(digest.newHires.map((l) => l.employeeId)).toEqual([hire.employee.id]);
+    expect(digest.dueSoon).toEqual([]);
+  });
+
+  it('when someone is overdue longer than the escalation limit, then the leaders of the nearest unit above with leaders are told', () => {
+    const sfo = row(5, { status: 'overdue', dueDate: '2026-09-01' });
+    const recent = row(4, { status: 'overdue', dueDate: '2026-11-01' });
+    const out = selectReminders(input([sfo, recent], { kinds: ['escalation'] }));
+    // SFO's parent is Åsen skole, led by 11 and 13; 22 days overdue is not beyond 30.
+    expect(out.map((r) => r.recipient.userId).sort()).toEqual([11, 13]);
+    expect(out[0]!.key).toBe(
+      `escalation|e${sfo.employee.id}|r7|d2026-09-01|eskalering|u${out[0]!.recipient.userId}`,
+    );
+    expect(escalationRecipients(3, unitsById, new Map([[1, [99]]]))).toEqual([99]);
+    expect(escalationRecipients(1, unitsById, new Map([[1, [99]]]))).toEqual([]);
+  });
+
+  it('when the digest period is weekly or monthly, then its key and label follow ISO weeks or months', () => {
+    expect(digestPeriod('2026-11-23', 'week')).toEqual({ id: '2026-W48', label: 'uke 48, 2026' });
+    expect(digestPeriod('2027-01-01', 'week')).toEqual({ id: '2026-W53', label: 'uke 53, 2026' });
+    expect(digestPeriod('2026-11-23', 'month')).toEqual({ id: '2026-11', label: 'november 2026' });
+  });
+});

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError, type CliCommandSet } from '../../lib/cli';
 import { todayInOslo } from '../../lib/dates';
 import { formatIssue, IMPORT_KINDS, type ImportKind } from './import.parse';
@@ -26,7 +26,7 @@ export function describeImport(result: ImportResult, dryRun: boolean): string[] 
 export const importCommands: CliCommandSet = {
   commands: {
     async import(args, { database, io }) {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = parseOptions({
         args,
         options: {
           'dry-run': { type: 'boolean', default: false },
@@ -67,3 +67,12 @@ export const importCommands: CliCommandSet = {
     '                                    importer enheter, ansatte eller fullføringer fra HR (CSV)',
   ],
 };
+
+/** parseArgs, with its errors as a bokmål CliError. */
+function parseOptions<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new CliError(`Ugyldige valg: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -17,11 +17,14 @@ const dateField = (message: string) =>
 const count = (message: string, min: number, max: number) =>
   z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 
+const item = z.union([z.string(), z.number()]);
 const list = z
-  .union([z.string(), z.array(z.string())])
+  .union([item, z.array(item)], { error: 'Ugyldig liste.' })
   .optional()
   .transform((v) =>
-    (Array.isArray(v) ? v : v ? v.split(/[,|\s]+/) : []).map((s) => s.trim()).filter((s) => s !== ''),
+    (Array.isArray(v) ? v : v !== undefined ? String(v).split(/[,|\s]+/) : [])
+      .map((s) => String(s).trim())
+      .filter((s) => s !== ''),
   );
 
 /** A requirement as HR edits it (form or CLI), validated at the edge. */

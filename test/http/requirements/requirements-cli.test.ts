@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { runCli } from '../../../src/cli';
+import { openDatabase, type Db } from '../../../src/db/client';
+import { auditLog, courses, requirementUnits, requirements } from '../../../src/db/schema';
+import { createCourseWithRequirement, createEmployee, createUnit } from '../../support/factories';
+
+jest.setTimeout(180_000);
+
+describe('kursvakt requirements on the command line', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kursvakt-cli-'));
+  const schema = `t_cli_${randomBytes(5).toString('hex')}`;
+  const url = process.env.TEST_DATABASE_URL;
+  const saved = { ...process.env };
+
+  async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    const database = await openDatabase({ dataDir, databaseUrl: url, schema: url ? schema : undefined });
+    try {
+      return await fn(database.db);
+    } finally {
+      await database.close();
+    }
+  }
+
+  async function cli(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  beforeAll(async () => {
+    process.env.DATA_DIR = dataDir;
+    process.env.LOG_LEVEL = 'silent';
+    if (url) Object.assign(process.env, { DATABASE_URL: url, DATABASE_SCHEMA: schema });
+    else {
+      delete process.env.DATABASE_URL;
+      delete process.env.DATABASE_SCHEMA;
+    }
+    await withDb(async (db) => {
+      const root = await createUnit(db, { code: 'K', name: 'Kommunen' });
+      const school = await createUnit(db, { code: 'SKOLE', name: 'Skolen', parentId: root.id });
+      await createUnit(db, { code: 'BHG', name: 'Barnehagen', parentId: root.id });
+      await createEmployee(db, {
+        unitId: school.id,
+        employeeNumber: 'S1',
+        firstName: 'Siri',
+        lastName: 'Skole',
+        roleTags: ['skole'],
+      });
+      await createEmployee(db, {
+        unitId: root.id,
+        employeeNumber: 'K1',
+        firstName: 'Kjell',
+        lastName: 'Kommune',
+      });
+      await createCourseWithRequirement(db, { slug: 'meldeplikt', title: 'Meldeplikt' });
+      await db.insert(courses).values({ slug: 'taushetsplikt', title: 'Taushetsplikt' });
+    });
+  });
+
+  afterAll(async () => {
+    if (url)
+      await withDb((db) =>
+        db.execute(`drop schema if exists "${schema}" cascade` as never).then(() => undefined),
+      );
+    process.env = saved;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('when requirements are listed, then each shows course, audience and rule', async () => {
+    const res = await cli('requirements', 'list');
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(
+      /^meldeplikt: Krav \d+ – alle ansatte; første frist 31\.12\.2023, fornyes syklus hver 24\. måned, nyansatte 12 mnd, forfaller snart 30 dager$/,
+    );
+  });
+
+  test('when --dry-run changes the first deadline, then it tells who changes and saves nothing', async () => {
+    const res = await cli('requirements', 'set', 'meldeplikt', '--first-deadline', '30.06.2027', '--dry-run');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('2 ansatte får ny status eller frist');
+    expect(res.out).toContain('S1 Siri Skole: forfalt (frist 31.12.2023) → ikke fullført (frist 30.06.2027)');
+    expect(res.out).toContain('Prøvekjøring (--dry-run): kravet er ikke lagret.');
+    await withDb(async (db) => {
+      const [r] = await db.select().from(requirements);
+      expect(r!.firstDeadline).toBe('2023-12-31');
+    });
+  });
+
+  test('when set narrows to units and roles with a rolling rule, then it is saved with an audit entry', async () => {
+    const res = await cli(
+      'requirements',
+      'set',
+      'meldeplikt',
+      '--renewal',
+      'rolling',
+      '--months',
+      '36',
+      '--new-hire-months',
+      '6',
+      '--due-soon-days',
+      '14',
+      '--units',
+      'SKOLE,BHG',
+      '--roles',
+      'skole,helse',
+    );
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('1 faller ut');
+    expect(res.out).toContain('Kurskravet for «meldeplikt» er oppdatert.');
+    await withDb(async (db) => {
+      const [r] = await db.select().from(requirements);
+      expect(r).toMatchObject({
+        renewalMode: 'rolling',
+        renewalMonths: 36,
+        newHireMonths: 6,
+        dueSoonDays: 14,
+        audienceAll: false,
+        audienceRoleTags: ['helse', 'skole'],
+      });
+      expect(
+        await db.select().from(requirementUnits).where(eq(requirementUnits.requirementId, r!.id)),
+      ).toHaveLength(2);
+      const audit = await db.select().from(auditLog).where(eq(auditLog.action, 'requirement.update'));
+      expect(audit).toHaveLength(1);
+    });
+  });
+
+  test('when set names a course without a requirement, then it is created from --first-deadline', async () => {
+    const missing = await cli('requirements', 'set', 'taushetsplikt', '--months', '12');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain(
+      'Kurset «taushetsplikt» har ikke noe kurskrav ennå. Oppgi minst --first-deadline.',
+    );
+    const res = await cli('requirements', 'set', 'taushetsplikt', '--first-deadline', '2027-12-31');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('Kurskravet for «taushetsplikt» er opprettet.');
+    expect((await cli('requirements', 'list')).out).toContain(
+      'taushetsplikt: Alle ansatte: Taushetsplikt – alle ansatte',
+    );
+  });
+
+  test('when the input is wrong, then a bokmål message is printed and the exit code is 1', async () => {
+    const cases: Array<[string[], string]> = [
+      [['set', 'finnesikke', '--first-deadline', '2027-01-01'], 'Kurset «finnesikke» finnes ikke.'],
+      [['set', 'meldeplikt', '--renewal', 'monthly'], 'Velg hvordan fristen fornyes.'],
+      [['set', 'meldeplikt', '--months', '0'], 'Fornyelse må være et helt antall måneder fra 1 til 120.'],
+      [
+        ['set', 'meldeplikt', '--first-deadline', '31.02.2027'],
+        'Skriv første frist som dd.mm.åååå eller åååå-mm-dd.',
+      ],
+      [['set', 'meldeplikt', '--units', 'UKJENT'], 'Enheten finnes ikke: UKJENT.'],
+      [['set', 'meldeplikt', '--bogus', '1'], 'Ugyldige valg'],
+      [['delete'], 'Bruk: kursvakt requirements list'],
+    ];
+    for (const [args, message] of cases) {
+      const res = await cli('requirements', ...args);
+      expect([args.join(' '), res.code]).toEqual([args.join(' '), 1]);
+      expect(res.err).toContain(message);
+    }
+  });
+});

@@ -141,8 +141,9 @@ export async function extractPackageZip(
     seen.add(key);
 
     const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
+    // Unix hosts keep the file type in the upper 16 bits; a symlink type is refused whatever the host says.
     const madeOnUnix = entry.versionMadeBy >> 8 === 3;
-    if (madeOnUnix && mode === S_IFLNK)
+    if (mode === S_IFLNK)
       throw new PackageError(
         `«${shown(name)}» er en symbolsk lenke. Lenker er ikke tillatt i en pakke; legg inn selve filen.`,
       );

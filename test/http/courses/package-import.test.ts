@@ -12,6 +12,7 @@ import {
   makeZip,
   patchDeclaredSize,
   patchName,
+  patchVersionMadeBy,
   scorm12Manifest,
   scorm12Zip,
   scorm2004MultiZip,
@@ -207,6 +208,14 @@ describe('importScormPackage', () => {
 
     test('when an entry is a symlink, then it is refused', async () => {
       const zip = await scorm12Zip([{ name: 'lenke.html', data: '/etc/passwd', mode: 0o120777 }]);
+      await expectRefused(zip, '«lenke.html» er en symbolsk lenke');
+    });
+
+    test('when a symlink entry claims to come from a non-Unix host, then it is still refused', async () => {
+      const zip = patchVersionMadeBy(
+        await scorm12Zip([{ name: 'lenke.html', data: '/etc/passwd', mode: 0o120777 }]),
+        20,
+      );
       await expectRefused(zip, '«lenke.html» er en symbolsk lenke');
     });
 

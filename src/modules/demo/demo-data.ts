@@ -61,14 +61,14 @@ export interface DemoData {
 export const DEMO_COURSES = [
   {
     slug: 'handlingsplan',
-    title: 'Handlingsplan mot vold i nære relasjoner',
+    title: 'Vold i nære relasjoner – handlingsplanen og handlingsveilederen',
     description:
       'Hva vold i nære relasjoner er, hvilke tegn du ser etter, og hva du gjør når du er bekymret.',
     requirement: 'Alle ansatte: handlingsplanen og handlingsveilederen',
   },
   {
     slug: 'meldeplikt',
-    title: 'Opplysningsplikt til barnevernet og avvergeplikt',
+    title: 'Meldeplikt til barnevernet og avvergeplikt',
     description:
       'Når du må melde til barnevernet, hvordan du gjør det, og når du må avverge en straffbar handling.',
     requirement: 'Alle ansatte: opplysningsplikt og avvergeplikt',

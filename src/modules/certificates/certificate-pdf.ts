@@ -32,6 +32,9 @@ export async function renderCertificatePdf(
     size: 'A4',
     margin: PAGE.margin,
     compress: options.compress ?? true,
+    // Tagged PDF (structure tree, language, title shown), so screen readers read it in order.
+    pdfVersion: '1.7',
+    tagged: true,
     lang: 'nb-NO',
     displayTitle: true,
     info: {
@@ -50,31 +53,55 @@ export async function renderCertificatePdf(
 
   const left = PAGE.margin;
   const width = PAGE.width - 2 * PAGE.margin;
+  const centred = { width, align: 'center' as const };
+
+  // Decoration is marked as an artifact, so screen readers skip it.
+  const decoration = (draw: () => void) => {
+    doc.markContent('Artifact', { type: 'Layout' });
+    draw();
+    doc.endMarkedContent();
+  };
+  // Everything a person reads goes into the structure tree in reading order (a tagged PDF).
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const block = (tag: string, draw: () => void) => root.add(doc.struct(tag, {}, draw));
 
   // A frame and a band in the municipality's accent colour.
-  doc
-    .lineWidth(1.5)
-    .strokeColor(COLOURS.accent)
-    .rect(32, 32, PAGE.width - 64, PAGE.height - 64)
-    .stroke();
-  doc.rect(32, 32, PAGE.width - 64, 10).fill(COLOURS.accent);
+  decoration(() => {
+    doc
+      .lineWidth(1.5)
+      .strokeColor(COLOURS.accent)
+      .rect(32, 32, PAGE.width - 64, PAGE.height - 64)
+      .stroke();
+    doc.rect(32, 32, PAGE.width - 64, 10).fill(COLOURS.accent);
+  });
 
-  doc.fillColor(COLOURS.accent).font('Helvetica-Bold').fontSize(14);
-  doc.text(content.municipalityName.toUpperCase(), left, 84, { width, align: 'center', characterSpacing: 1 });
+  block('P', () => {
+    doc.fillColor(COLOURS.accent).font('Helvetica-Bold').fontSize(14);
+    doc.text(content.municipalityName.toUpperCase(), left, 84, { ...centred, characterSpacing: 1 });
+  });
+  block('H1', () => {
+    doc.fillColor(COLOURS.text).font('Helvetica-Bold').fontSize(40);
+    doc.text('Kursbevis', left, 130, centred);
+  });
+  block('P', () => {
+    doc.font('Helvetica').fontSize(15).fillColor(COLOURS.muted);
+    doc.text('Dette bekrefter at', left, 215, centred);
+  });
+  block('P', () => {
+    doc.font('Helvetica-Bold').fontSize(28).fillColor(COLOURS.text);
+    doc.text(content.employeeName, left, doc.y + 10, centred);
+  });
+  block('P', () => {
+    doc.font('Helvetica').fontSize(15).fillColor(COLOURS.muted);
+    doc.text('har fullført kurset', left, doc.y + 12, centred);
+  });
+  block('P', () => {
+    doc.font('Helvetica-Bold').fontSize(22).fillColor(COLOURS.text);
+    doc.text(content.courseTitle, left, doc.y + 10, centred);
+  });
 
-  doc.fillColor(COLOURS.text).font('Helvetica-Bold').fontSize(40);
-  doc.text('Kursbevis', left, 130, { width, align: 'center' });
-
-  doc.font('Helvetica').fontSize(15).fillColor(COLOURS.muted);
-  doc.text('Dette bekrefter at', left, 215, { width, align: 'center' });
-  doc.font('Helvetica-Bold').fontSize(28).fillColor(COLOURS.text);
-  doc.text(content.employeeName, left, doc.y + 10, { width, align: 'center' });
-  doc.font('Helvetica').fontSize(15).fillColor(COLOURS.muted);
-  doc.text('har fullført kurset', left, doc.y + 12, { width, align: 'center' });
-  doc.font('Helvetica-Bold').fontSize(22).fillColor(COLOURS.text);
-  doc.text(content.courseTitle, left, doc.y + 10, { width, align: 'center' });
-
-  // The facts as label–value rows.
+  // The facts as a two-column table: label, value.
   const facts: Array<[string, string]> = [
     ['Kursversjon', content.version === null ? '—' : String(content.version)],
     ['Fullført', formatNorwegianDate(content.completedOn)],
@@ -83,35 +110,51 @@ export async function renderCertificatePdf(
   let y = Math.max(doc.y + 40, 440);
   const labelX = left + 70;
   const valueX = left + 250;
-  doc
-    .moveTo(labelX, y - 12)
-    .lineTo(PAGE.width - labelX, y - 12)
-    .lineWidth(0.75)
-    .strokeColor(COLOURS.line)
-    .stroke();
+  const rule = (at: number) =>
+    decoration(() => {
+      doc
+        .moveTo(labelX, at)
+        .lineTo(PAGE.width - labelX, at)
+        .lineWidth(0.75)
+        .strokeColor(COLOURS.line)
+        .stroke();
+    });
+  rule(y - 12);
+  const table = doc.struct('Table');
+  root.add(table);
   for (const [label, value] of facts) {
-    doc.font('Helvetica').fontSize(13).fillColor(COLOURS.muted).text(label, labelX, y, { lineBreak: false });
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(13)
-      .fillColor(COLOURS.text)
-      .text(value, valueX, y, { lineBreak: false });
+    const row = doc.struct('TR');
+    table.add(row);
+    const rowY = y;
+    row.add(
+      doc.struct('TH', {}, () => {
+        doc.font('Helvetica').fontSize(13).fillColor(COLOURS.muted);
+        doc.text(label, labelX, rowY, { lineBreak: false });
+      }),
+    );
+    row.add(
+      doc.struct('TD', {}, () => {
+        doc.font('Helvetica-Bold').fontSize(13).fillColor(COLOURS.text);
+        doc.text(value, valueX, rowY, { lineBreak: false });
+      }),
+    );
+    row.end();
     y += 28;
   }
-  doc
-    .moveTo(labelX, y)
-    .lineTo(PAGE.width - labelX, y)
-    .lineWidth(0.75)
-    .strokeColor(COLOURS.line)
-    .stroke();
+  table.end();
+  rule(y);
   if (content.validUntil) {
-    doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.muted);
-    doc.text(
-      'Gyldig til og med er fristen for neste gjennomføring etter kommunens kurskrav.',
-      labelX,
-      y + 10,
-      { width: PAGE.width - 2 * labelX },
-    );
+    block('P', () => {
+      doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.muted);
+      doc.text(
+        'Gyldig til og med er fristen for neste gjennomføring etter kommunens kurskrav.',
+        labelX,
+        y + 10,
+        {
+          width: PAGE.width - 2 * labelX,
+        },
+      );
+    });
   }
 
   // Verification: QR code and the same link in text, for those who cannot scan.
@@ -119,28 +162,46 @@ export async function renderCertificatePdf(
   doc.page.margins.bottom = 0;
   const qrSize = 120;
   const qrY = PAGE.height - PAGE.margin - qrSize - 40;
-  doc.image(qrPng, left, qrY, { width: qrSize, height: qrSize });
   const textX = left + qrSize + 24;
   const textWidth = width - qrSize - 24;
-  doc.font('Helvetica-Bold').fontSize(12).fillColor(COLOURS.text);
-  doc.text('Kontroller at beviset er ekte', textX, qrY + 8, { width: textWidth });
-  doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.muted);
-  doc.text('Skann koden eller åpne lenken:', textX, doc.y + 4, { width: textWidth });
-  doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.accent);
-  doc.text(content.verifyUrl, textX, doc.y + 2, {
-    width: textWidth,
-    link: content.verifyUrl,
-    underline: true,
+  block('H2', () => {
+    doc.font('Helvetica-Bold').fontSize(12).fillColor(COLOURS.text);
+    doc.text('Kontroller at beviset er ekte', textX, qrY + 8, { width: textWidth });
   });
-  doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.muted);
-  doc.text(`Kode: ${content.code}`, textX, doc.y + 4, { width: textWidth });
-
-  doc.font('Helvetica').fontSize(9).fillColor(COLOURS.muted);
-  doc.text(`Utstedt av ${content.municipalityName} gjennom Kursvakt.`, left, PAGE.height - PAGE.margin - 6, {
-    width,
-    align: 'center',
-    lineBreak: false,
+  block('P', () => {
+    doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.muted);
+    doc.text('Skann koden eller åpne lenken:', textX, doc.y + 4, { width: textWidth });
   });
+  block('P', () => {
+    doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.accent);
+    doc.text(content.verifyUrl, textX, doc.y + 2, {
+      width: textWidth,
+      link: content.verifyUrl,
+      underline: true,
+    });
+  });
+  block('P', () => {
+    doc.font('Helvetica').fontSize(10.5).fillColor(COLOURS.muted);
+    doc.text(`Kode: ${content.code}`, textX, doc.y + 4, { width: textWidth });
+  });
+  root.add(
+    doc.struct('Figure', { alt: `QR-kode med lenken ${content.verifyUrl}` }, () => {
+      doc.image(qrPng, left, qrY, { width: qrSize, height: qrSize });
+    }),
+  );
+  block('P', () => {
+    doc.font('Helvetica').fontSize(9).fillColor(COLOURS.muted);
+    doc.text(
+      `Utstedt av ${content.municipalityName} gjennom Kursvakt.`,
+      left,
+      PAGE.height - PAGE.margin - 6,
+      {
+        ...centred,
+        lineBreak: false,
+      },
+    );
+  });
+  root.end();
 
   doc.end();
   return finished;

@@ -190,6 +190,51 @@ describe('the certificate PDF', () => {
     expect(readQrModules(pdf, expected.length)).toEqual(expected);
   });
 
+  test('when a certificate is rendered, then it is a tagged PDF in bokmål with headings, a table of facts and a described QR code', async () => {
+    const pdf = await renderCertificatePdf(content);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kursvakt-pdf-'));
+    try {
+      const file = path.join(dir, 'bevis.pdf');
+      writeFileSync(file, pdf);
+      const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+      expect(info).toMatch(/Tagged:\s+yes/);
+      expect(info).toContain(
+        'Title:           Kursbevis – Taushetsplikt og deling av opplysninger – Åse Ødegård Bjørnæs',
+      );
+      const structure = execFileSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' })
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+      // Reading order: heading, who, what, then the facts as table rows of header and value cells.
+      expect(structure.slice(0, 14)).toEqual([
+        'Document',
+        'P (block)',
+        '"EKSEMPEL KOMMUNE"',
+        'H1 (block)',
+        '"Kursbevis"',
+        'P (block)',
+        '"Dette bekrefter at"',
+        'P (block)',
+        '"Åse Ødegård Bjørnæs"',
+        'P (block)',
+        '"har fullført kurset"',
+        'P (block)',
+        '"Taushetsplikt og deling av opplysninger"',
+        'Table (block)',
+      ]);
+      expect(structure.slice(14, 20)).toEqual(['TR', 'TH', '"Kursversjon"', 'TD', '"3"', 'TR']);
+      expect(structure).toContain('H2 (block)');
+      expect(structure).toContain('Figure');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The decoration is an artifact; the QR code has a text alternative and the document a language.
+    const raw = (await renderCertificatePdf(content, { compress: false })).toString('latin1');
+    expect(raw).toContain(`/Alt (QR-kode med lenken ${content.verifyUrl})`);
+    expect(raw).toContain('/Lang (nb-NO)');
+    expect(raw).toContain('/Artifact');
+  });
+
   test('when the completion names no version and no requirement applies, then both show a dash', async () => {
     const { text } = readPdf(await renderCertificatePdf({ ...content, version: null, validUntil: null }));
     const flat = text.replace(/\s+/g, ' ');

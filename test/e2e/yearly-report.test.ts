@@ -83,7 +83,9 @@ describe('yearly report and yearly reviews in Chromium', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Årlige gjennomganger');
     expect(await runAxe(page)).toEqual([]);
     await page.getByLabel('Enhet', { exact: true }).selectOption({ label: 'Solbakken skolefritidsordning' });
-    await page.getByLabel('Tema', { exact: true }).selectOption({ label: 'Meldeplikt og opplysningsplikt gjennomgått' });
+    await page
+      .getByLabel('Tema', { exact: true })
+      .selectOption({ label: 'Meldeplikt og opplysningsplikt gjennomgått' });
     await page.getByLabel('Dato for gjennomgangen').fill('2026-11-20');
     await page.getByLabel('Antall deltakere').fill('11');
     await page.getByLabel('Kort notat (valgfritt)').fill('Gjennomgang med eksempler fra SFO');

@@ -53,8 +53,9 @@ export const yearlyReportCommands: CliCommandSet = {
     },
   },
   help: [
-    '  yearly-report --year ÅÅÅÅ [--unit KODE] [--format json|csv]',
-    '                                    årsrapporten: tall per sektor, enhet og kurs (status per 31.12)',
+    '  yearly-report --year ÅÅÅÅ [--unit KODE] [--format json|csv] [--today D]',
+    '                                    årsrapporten: tall per sektor, enhet og kurs (status per 31.12,',
+    '                                    eller per i dag for inneværende år)',
     '  snapshots take [--as-of D]        lagre øyeblikksbildet per dato D (standard: forrige månedsslutt)',
   ],
 };

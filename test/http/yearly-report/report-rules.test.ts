@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { complianceSnapshots, employees } from '../../../src/db/schema';
 import { CliError, type CliIo } from '../../../src/lib/cli';
 import { yearlyReportCommands } from '../../../src/modules/yearly-report/yearly-report.cli';
+import { runSnapshotJob, startSnapshotScheduler } from '../../../src/modules/yearly-report/snapshots.job';
 import { takeMonthlySnapshot } from '../../../src/modules/yearly-report/snapshots.service';
 import {
   buildYearlyReport,
@@ -185,5 +186,20 @@ describe('yearly report rules and monthly snapshots', () => {
     out.length = 0;
     await yearlyReportCommands.commands.snapshots!(['take', '--as-of', '2026-10-31'], ctx);
     expect(out[0]).toBe('Øyeblikksbilde per 2026-10-31 er lagret (3 rader per enhet og kurskrav).');
+  });
+
+  test('when the server’s snapshot job runs, then it stores last month end once and leaves it alone after', async () => {
+    const db = t.database.db;
+    const clock = () => new Date('2026-09-10T08:00:00+02:00');
+    const rowsOf = () =>
+      db.select().from(complianceSnapshots).where(eq(complianceSnapshots.asOf, '2026-08-31'));
+    expect(await rowsOf()).toHaveLength(0);
+    await runSnapshotJob(db, clock);
+    const first = await rowsOf();
+    expect(first.length).toBe(3);
+    await runSnapshotJob(db, clock);
+    expect((await rowsOf()).map((r) => r.id)).toEqual(first.map((r) => r.id));
+    const stop = startSnapshotScheduler({ ...t.config, schedulerEnabled: false }, db, clock);
+    expect(stop()).toBeUndefined();
   });
 });

@@ -30,15 +30,17 @@ const columns = {
 };
 
 /**
- * Replaces the snapshot of one date: upserts every row on (as_of, unit, requirement) and removes
- * rows of that date that are no longer produced, so running it twice leaves the same rows.
+ * Replaces the snapshots of the given dates with `rows` (call it inside a transaction): the dates'
+ * old rows are deleted and the new ones upserted on (as_of, unit, requirement), so running it twice
+ * leaves the same rows, rows no longer produced do not linger, and a parallel run cannot collide.
  */
-export async function replaceSnapshot(db: DbOrTx, asOf: LocalDate, rows: SnapshotRow[]): Promise<void> {
+export async function replaceSnapshots(db: DbOrTx, dates: LocalDate[], rows: SnapshotRow[]): Promise<void> {
+  if (dates.length === 0) return;
+  await db.delete(complianceSnapshots).where(inArray(complianceSnapshots.asOf, dates));
   for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
     await db
       .insert(complianceSnapshots)
-      .values(chunk)
+      .values(rows.slice(i, i + 500))
       .onConflictDoUpdate({
         target: [complianceSnapshots.asOf, complianceSnapshots.unitId, complianceSnapshots.requirementId],
         set: {
@@ -53,17 +55,6 @@ export async function replaceSnapshot(db: DbOrTx, asOf: LocalDate, rows: Snapsho
         },
       });
   }
-  const keep = rows.map((r) => `${r.unitId}:${r.requirementId}`);
-  const existing = await db
-    .select({
-      id: complianceSnapshots.id,
-      unitId: complianceSnapshots.unitId,
-      requirementId: complianceSnapshots.requirementId,
-    })
-    .from(complianceSnapshots)
-    .where(eq(complianceSnapshots.asOf, asOf));
-  const stale = existing.filter((r) => !keep.includes(`${r.unitId}:${r.requirementId}`)).map((r) => r.id);
-  if (stale.length > 0) await db.delete(complianceSnapshots).where(inArray(complianceSnapshots.id, stale));
 }
 
 /** Snapshot rows dated within [from, to], optionally only for some units. */

@@ -8,7 +8,7 @@ import {
 } from '../compliance/compliance.repo';
 import { evaluateCompliance, type ComplianceRow } from '../compliance/compliance.service';
 import { summarizeStatuses } from '../compliance/deadline-engine';
-import { hasSnapshot, replaceSnapshot, type SnapshotRow } from './snapshots.repo';
+import { hasSnapshot, replaceSnapshots, type SnapshotRow } from './snapshots.repo';
 
 /**
  * Monthly snapshots of compliance per unit and requirement. Each row counts the employees whose
@@ -72,12 +72,16 @@ export async function takeMonthlySnapshots(
     listEffectiveExemptions(db, filter),
   ]);
   const results: Array<{ asOf: LocalDate; rows: number }> = [];
+  const allRows: SnapshotRow[] = [];
   for (const asOf of dates) {
-    const evaluated = evaluateCompliance(requirementList, employeeList, completionList, exemptionList, asOf);
-    const rows = snapshotRowsOf(asOf, evaluated);
-    await db.transaction(async (tx) => replaceSnapshot(tx, asOf, rows));
+    const rows = snapshotRowsOf(
+      asOf,
+      evaluateCompliance(requirementList, employeeList, completionList, exemptionList, asOf),
+    );
+    allRows.push(...rows);
     results.push({ asOf, rows: rows.length });
   }
+  await db.transaction(async (tx) => replaceSnapshots(tx, dates, allRows));
   return results;
 }
 

@@ -23,6 +23,8 @@ import { createCertificatesRouter } from './modules/certificates/certificates.ro
 import { createCoursesRouter } from './modules/courses/courses.routes';
 import { createReviewsRouter } from './modules/reviews/reviews.routes';
 import { createYearlyReportRouter } from './modules/yearly-report/yearly-report.routes';
+import { createRemindersRouter } from './modules/reminders/reminders.routes';
+import { createMailRouter } from './modules/mail/mail.routes';
 import { formatNorwegianDate } from './lib/dates';
 import { STATUS_LABELS } from './modules/compliance/deadline-engine';
 
@@ -144,6 +146,8 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(createCoursesRouter(context));
 
   app.use(createYearlyReportRouter(context));
+  app.use(createRemindersRouter(context));
+  app.use(createMailRouter(context));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(() => database.ping()));

@@ -1,6 +1,6 @@
-import type { ComplianceRow } from '../compliance/compliance.service';
 import type { ComplianceStatus, StatusSummary } from '../compliance/deadline-engine';
 import type { UnitRecord } from '../org/org.repo';
+import type { FigureRow } from './lean-evaluation';
 
 /**
  * The report maths, pure: per-unit figures (each unit including its sub-units) from evaluated
@@ -109,7 +109,7 @@ interface Accumulator {
 export function computeFigures(
   units: UnitRecord[],
   requirements: RequirementInfo[],
-  rows: ComplianceRow[],
+  rows: FigureRow[],
 ): Figures {
   const requirementIndex = new Map(requirements.map((r, i) => [r.id, i]));
   const newAccumulator = (): Accumulator => ({

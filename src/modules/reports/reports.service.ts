@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../db/client';
 import type { LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
-import { listRequirements } from '../compliance/compliance.repo';
+import { listEffectiveExemptions, listRequirements } from '../compliance/compliance.repo';
 import { computeComplianceRows, type ComplianceRow } from '../compliance/compliance.service';
 import type { ComplianceStatus } from '../compliance/deadline-engine';
 import { findUnitByCode, findUnitById, listUnits, type UnitRecord } from '../org/org.repo';
@@ -16,7 +16,13 @@ import {
   type UnitSortKey,
 } from './report-figures';
 import { toReportRow, type ReportRow } from './report-row';
-import { listFlaggedEmployees, type FlaggedEmployee } from './reports.repo';
+import { evaluateForFigures, type FigureRow } from './lean-evaluation';
+import {
+  listFlaggedEmployees,
+  listLatestCompletions,
+  listLeanEmployees,
+  type FlaggedEmployee,
+} from './reports.repo';
 
 export interface ReportFilters {
   /** One unit (with its sub-units); must be inside the scope. */
@@ -25,6 +31,12 @@ export interface ReportFilters {
   requirementId?: number;
   sort?: UnitSortKey;
   direction?: SortDirection;
+  /**
+   * Also return the evaluated rows with names (for employee lists and exports). Without it the
+   * figures come from a leaner load (no names, latest completion only), which is what makes the
+   * organisation-wide report fast.
+   */
+  withRows?: boolean;
 }
 
 export interface OrgReport {
@@ -39,8 +51,8 @@ export interface OrgReport {
   /** Units in the scope (below the chosen unit), in display order, each with sub-units included. */
   units: UnitFigures[];
   overall: Figures['overall'];
-  /** Every evaluated employee × requirement row behind the figures. */
-  rows: ComplianceRow[];
+  /** Every evaluated employee × requirement row behind the figures; only with `withRows`. */
+  rows: ComplianceRow[] | null;
 }
 
 /**
@@ -70,11 +82,13 @@ export async function buildOrgReport(
     requirements = allRequirements.filter((r) => r.id === filters.requirementId);
     if (requirements.length === 0) throw new ValidationError('Kurset i filteret finnes ikke.');
   }
+  const requirementIds = requirements.map((r) => r.id);
+  const unitPath = selectedUnit?.path;
   const [unitList, rows] = await Promise.all([
     listUnits(db, scope),
-    computeComplianceRows(db, { scope, unitPath: selectedUnit?.path }, asOf, {
-      requirementIds: requirements.map((r) => r.id),
-    }),
+    filters.withRows
+      ? computeComplianceRows(db, { scope, unitPath }, asOf, { requirementIds })
+      : loadFigureRows(db, scope, asOf, requirementIds, unitPath),
   ]);
   const units = selectedUnit ? unitList.filter((u) => u.path.startsWith(selectedUnit.path)) : unitList;
   const figures = computeFigures(units, requirements, rows);
@@ -86,8 +100,26 @@ export async function buildOrgReport(
     requirements,
     units: sortUnitFigures(figures.units, filters.sort ?? 'tre', filters.direction ?? 'stigende'),
     overall: figures.overall,
-    rows,
+    rows: filters.withRows ? (rows as ComplianceRow[]) : null,
   };
+}
+
+/** The lean load behind organisation-wide figures: counted employees, latest completions, exemptions. */
+async function loadFigureRows(
+  db: DbOrTx,
+  scope: UnitScope,
+  asOf: LocalDate,
+  requirementIds: number[],
+  unitPath: string | undefined,
+): Promise<FigureRow[]> {
+  const [requirementList, employeeList, latest, exemptionList] = await Promise.all([
+    listRequirements(db, { activeOnly: true }),
+    listLeanEmployees(db, scope, asOf, unitPath),
+    listLatestCompletions(db, scope, asOf, unitPath),
+    listEffectiveExemptions(db, { scope, unitPath }),
+  ]);
+  const chosen = requirementList.filter((r) => requirementIds.includes(r.id));
+  return evaluateForFigures(chosen, employeeList, latest, exemptionList, asOf);
 }
 
 /** Which employee rows a dashboard lists: those to follow up (default), all, or one status. */

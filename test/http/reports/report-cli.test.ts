@@ -90,7 +90,7 @@ describe('kursvakt report', () => {
   const csvFigures = new Map<string, string[][]>();
   const leaderRows = new Map<string, string[][]>();
 
-  function databaseEnv() {
+  function databaseEnv(): Record<string, string> {
     const url = process.env.TEST_DATABASE_URL;
     if (url) {
       schema = `t_cli_${randomBytes(5).toString('hex')}`;

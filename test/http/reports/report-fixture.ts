@@ -1,3 +1,4 @@
+import type { Response } from 'superagent';
 import type { Db } from '../../../src/db/client';
 import { courseVersions, mailOutbox, scormAttempts } from '../../../src/db/schema';
 import {
@@ -264,12 +265,10 @@ export async function xlsxRows(
 }
 
 /** Binary response bodies for supertest (XLSX downloads). */
-export function binaryParser(
-  res: NodeJS.ReadableStream,
-  callback: (err: Error | null, body: Buffer) => void,
-): void {
+export function binaryParser(res: Response, callback: (err: Error | null, body: Buffer) => void): void {
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-  res.on('error', (e: Error) => callback(e, Buffer.alloc(0)));
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => callback(null, Buffer.concat(chunks)));
+  stream.on('error', (e: Error) => callback(e, Buffer.alloc(0)));
 }

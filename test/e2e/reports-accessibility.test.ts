@@ -1,0 +1,103 @@
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD, loadDemo } from '../../src/modules/demo/demo.service';
+import { createTestApp, type TestApp } from '../support/app';
+import { launchChromium, listen, runAxe } from '../support/browser';
+
+jest.setTimeout(180_000);
+
+describe('report pages in a real Chromium, checked with axe-core', () => {
+  let t: TestApp;
+  let server: Awaited<ReturnType<typeof listen>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ now: new Date('2026-11-22T10:00:00+01:00') });
+    await loadDemo(t.database.db, '2026-11-22');
+    server = await listen(t.app);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  /** Logs in through the form. With `bypassCSP` axe can be injected; without it the page runs under the real CSP. */
+  async function loggedInPage(email: string, bypassCSP: boolean): Promise<Page> {
+    const context = await browser.newContext({ bypassCSP });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/logg-inn`);
+    await page.getByLabel('E-postadresse').fill(email);
+    await page.getByLabel('Passord').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    await page.waitForURL(`${server.url}/`);
+    return page;
+  }
+
+  test('when a leader uses the dashboard with filters and opens a record, then axe finds no violations', async () => {
+    const page = await loggedInPage('ingrid.solheim@eksempel.kommune.no', true);
+    await page.goto(`${server.url}/leder`);
+    expect(await runAxe(page)).toEqual([]);
+
+    // Filter through the form, as a user would, without JavaScript-only controls.
+    await page.getByLabel('Kurs').selectOption({ label: 'Opplysningsplikt til barnevernet og avvergeplikt' });
+    await page.getByLabel('Ansatte som vises').selectOption('alle');
+    await page.getByLabel('Status per dato').fill('2027-06-30');
+    await page.getByRole('button', { name: 'Vis' }).click();
+    await page.waitForURL(/status=alle/);
+    expect(page.url()).toContain('dato=2027-06-30');
+    expect(await page.getByRole('heading', { level: 2, name: /Alle ansatte og kurs/ }).count()).toBe(1);
+    expect(await runAxe(page)).toEqual([]);
+
+    await page.getByRole('link', { name: 'Solbakken skolefritidsordning' }).first().click();
+    await page.waitForURL(/enhet=/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(
+      'Solbakken skolefritidsordning',
+    );
+    expect(await runAxe(page)).toEqual([]);
+
+    await page.locator('a[href^="/leder/ansatt/"]').first().click();
+    await page.waitForURL(/\/leder\/ansatt\//);
+    expect(await page.getByRole('heading', { level: 2, name: 'Påminnelser sendt' }).count()).toBe(1);
+    expect(await runAxe(page)).toEqual([]);
+  });
+
+  test('when HR opens the organisation report, sorted and unsorted, and an employee record, then axe finds no violations', async () => {
+    const page = await loggedInPage('hr@eksempel.kommune.no', true);
+    await page.goto(`${server.url}/admin`);
+    await page.getByRole('link', { name: 'Rapport for hele organisasjonen' }).click();
+    await page.waitForURL(`${server.url}/admin/rapport`);
+    expect(await runAxe(page)).toEqual([]);
+
+    await page.getByRole('link', { name: /^Fullføringsgrad/ }).click();
+    await page.waitForURL(/sorter=fullforingsgrad/);
+    expect(await page.locator('th[aria-sort="ascending"]').count()).toBe(1);
+    expect(await runAxe(page)).toEqual([]);
+
+    await page.goto(`${server.url}/admin/rapport?dato=2024-06-01`);
+    expect(await runAxe(page)).toEqual([]);
+    await page.goto(`${server.url}/admin/rapport`);
+    await page.locator('#tabell-uten-epost a[href^="/admin/ansatt/"]').first().click();
+    await page.waitForURL(/\/admin\/ansatt\//);
+    expect(await runAxe(page)).toEqual([]);
+  });
+
+  test('when a report page runs under the real CSP, then the chart is drawn from the JSON block without a CSP error', async () => {
+    const page = await loggedInPage('hr@eksempel.kommune.no', false);
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    for (const path of ['/admin/rapport', '/admin']) {
+      await page.goto(`${server.url}${path}`);
+      await page.waitForFunction(() => document.getElementById('kv-report-chart')?.dataset.ready === 'true');
+      const drawn = await page.evaluate(() => {
+        const canvas = document.getElementById('kv-report-chart') as HTMLCanvasElement;
+        return canvas.width > 0 && canvas.height > 0;
+      });
+      expect([path, drawn]).toEqual([path, true]);
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -142,33 +142,63 @@ export async function updateAttemptCmi(db: DbOrTx, attemptId: number, cmi: Cmi):
     .where(eq(scormAttempts.id, attemptId));
 }
 
-/** Locks the attempt row for the rest of the transaction, so commits of one attempt apply in turn. */
-export async function lockAttempt(db: DbOrTx, attemptId: number): Promise<AttemptRow | null> {
-  const [row] = await db.select().from(scormAttempts).where(eq(scormAttempts.id, attemptId)).for('update');
-  return row ?? null;
-}
-
 export async function findAttempt(db: DbOrTx, attemptId: number): Promise<AttemptRow | null> {
   const [row] = await db.select().from(scormAttempts).where(eq(scormAttempts.id, attemptId));
   return row ?? null;
 }
 
-export async function updateAttemptAfterCommit(
+/**
+ * Applies an evaluated commit in one statement (so no explicit transaction is needed): updates the
+ * attempt only if no other commit got there first (`last_sequence` unchanged), logs the commit and,
+ * when asked, records the completion – all or nothing. Returns false when the attempt had changed.
+ */
+export async function applyCommitAtomically(
   db: DbOrTx,
-  attemptId: number,
-  values: {
+  input: {
+    attemptId: number;
+    expectedSequence: number;
     cmi: Cmi;
-    lastSequence: number;
+    sequence: number;
     totalTimeSeconds: number;
     sessionCounted: string;
     state: 'open' | 'closed';
     completedAt: Date | null;
+    body: unknown;
+    completion: {
+      employeeId: number;
+      courseId: number;
+      courseVersionId: number;
+      completedOn: string;
+      recordedBy: number;
+    } | null;
   },
-): Promise<void> {
-  await db
-    .update(scormAttempts)
-    .set({ ...values, updatedAt: sql`now()` })
-    .where(eq(scormAttempts.id, attemptId));
+): Promise<boolean> {
+  const c = input.completion;
+  const completionInsert = c
+    ? sql`, completion as (
+        insert into ${completions} (employee_id, course_id, course_version_id, completed_on, source, attempt_id, recorded_by)
+        select ${c.employeeId}, ${c.courseId}, ${c.courseVersionId}, ${c.completedOn}::date, 'scorm', id, ${c.recordedBy} from updated
+        on conflict (attempt_id) do nothing
+      )`
+    : sql``;
+  const result = await db.execute<{ id: number }>(sql`
+    with updated as (
+      update ${scormAttempts}
+      set cmi = ${JSON.stringify(input.cmi)}::jsonb,
+          last_sequence = ${input.sequence},
+          total_time_seconds = ${input.totalTimeSeconds},
+          session_counted = ${input.sessionCounted},
+          state = ${input.state},
+          completed_at = ${input.completedAt ? input.completedAt.toISOString() : null}::timestamptz,
+          updated_at = now()
+      where id = ${input.attemptId} and last_sequence = ${input.expectedSequence} and state = 'open'
+      returning id
+    ), logged as (
+      insert into ${scormCommits} (attempt_id, sequence, outcome, body)
+      select id, ${input.sequence}, 'applied', ${JSON.stringify(input.body)}::jsonb from updated
+    )${completionInsert}
+    select id from updated`);
+  return (result as unknown as { rows: unknown[] }).rows.length > 0;
 }
 
 export async function insertCommitLog(
@@ -178,38 +208,9 @@ export async function insertCommitLog(
   await db.insert(scormCommits).values(values);
 }
 
-/** Records the completion once per attempt (the unique attempt_id makes a repeat a no-op). */
-export async function insertScormCompletion(
-  db: DbOrTx,
-  values: {
-    employeeId: number;
-    courseId: number;
-    courseVersionId: number;
-    attemptId: number;
-    completedOn: string;
-    recordedBy: number;
-  },
-): Promise<boolean> {
-  const rows = await db
-    .insert(completions)
-    .values({ ...values, source: 'scorm' })
-    .onConflictDoNothing({ target: completions.attemptId })
-    .returning({ id: completions.id });
-  return rows.length > 0;
-}
-
 export async function findCompletionOfAttempt(db: DbOrTx, attemptId: number) {
   const [row] = await db.select().from(completions).where(eq(completions.attemptId, attemptId));
   return row ?? null;
-}
-
-export async function hasCompletionOfCourse(db: DbOrTx, employeeId: number, courseId: number) {
-  const rows = await db
-    .select({ id: completions.id })
-    .from(completions)
-    .where(and(eq(completions.employeeId, employeeId), eq(completions.courseId, courseId)))
-    .limit(1);
-  return rows.length > 0;
 }
 
 export async function findUserDisplay(db: DbOrTx, userId: number) {

@@ -241,6 +241,20 @@ export type CommitOutcome = 'applied' | 'duplicate' | 'stale';
 
 export class CommitError extends AppError {}
 
+// Course versions never change once imported, so commits need not read the manifest every time.
+const versionCache = new Map<number, repo.VersionRow>();
+
+async function findVersionCached(db: DbOrTx, id: number): Promise<repo.VersionRow | null> {
+  const cached = versionCache.get(id);
+  if (cached) return cached;
+  const version = await repo.findVersion(db, id);
+  if (version) {
+    if (versionCache.size > 500) versionCache.clear();
+    versionCache.set(id, version);
+  }
+  return version;
+}
+
 /** Parses a commit body that arrived as JSON or as text/plain (the beacon). */
 export function parseCommitBody(body: unknown): z.infer<typeof commitBodySchema> {
   let value = body;
@@ -257,7 +271,8 @@ export function parseCommitBody(body: unknown): z.infer<typeof commitBodySchema>
 }
 
 /**
- * Applies one commit in one transaction: idempotent by sequence (a repeat is a no-op, an older one
+ * Applies one commit atomically (one statement, retried if another commit of the attempt won the
+ * race): idempotent by sequence (a repeat is a no-op, an older one
  * never overwrites a newer one), read-only fields kept, session time added once per launch, and
  * exactly one completion recorded when the course is completed.
  */
@@ -272,17 +287,17 @@ export async function applyCommit(
   if (body.sequence <= token.b || body.sequence >= token.b + SEQUENCE_STEP)
     throw new CommitError('bad_sequence', 400, 'Dataene fra kurset har et ugyldig løpenummer.');
 
-  return db.transaction(async (tx) => {
-    const attempt = await repo.lockAttempt(tx, token.a);
+  for (let round = 0; round < 5; round += 1) {
+    const attempt = await repo.findAttempt(db, token.a);
     if (!attempt || attempt.userId !== token.u) throw new ForbiddenError('Lenken til kurset er ugyldig.');
     const completedBefore = attempt.completedAt !== null;
-    let outcome: CommitOutcome = 'applied';
-    if (body.sequence === attempt.lastSequence) outcome = 'duplicate';
-    else if (body.sequence < attempt.lastSequence || attempt.state === 'closed') outcome = 'stale';
-    await repo.insertCommitLog(tx, { attemptId: attempt.id, sequence: body.sequence, outcome, body });
-    if (outcome !== 'applied') return { outcome, completed: completedBefore };
+    if (body.sequence <= attempt.lastSequence || attempt.state === 'closed') {
+      const outcome: CommitOutcome = body.sequence === attempt.lastSequence ? 'duplicate' : 'stale';
+      await repo.insertCommitLog(db, { attemptId: attempt.id, sequence: body.sequence, outcome, body });
+      return { outcome, completed: completedBefore };
+    }
 
-    const version = await repo.findVersion(tx, attempt.courseVersionId);
+    const version = await findVersionCached(db, attempt.courseVersionId);
     const sco = version?.manifest.scos.find((s) => s.identifier === attempt.scoIdentifier);
     if (!version || !sco) throw new NotFoundError('Kurset finnes ikke lenger.');
     const stored = attempt.cmi as Cmi;
@@ -306,33 +321,43 @@ export async function applyCommit(
     // finished, completed attempt is over, an unfinished one stays open to resume.
     const ends =
       body.final === true && exit !== 'suspend' && (version.scormVersion === '2004' || completedAt !== null);
-    await repo.updateAttemptAfterCommit(tx, attempt.id, {
+
+    let recordCompletion = false;
+    if (completedAt && !completedBefore && attempt.employeeId !== null) {
+      // A multi-SCO course is completed when the newest attempt of every SCO is.
+      recordCompletion = true;
+      if (version.manifest.scos.length > 1) {
+        const latest = await repo.listLatestAttemptsOfVersion(db, attempt.userId, version.id);
+        recordCompletion = version.manifest.scos.every(
+          (s) => s.identifier === sco.identifier || latest.get(s.identifier)?.completedAt != null,
+        );
+      }
+    }
+    const applied = await repo.applyCommitAtomically(db, {
+      attemptId: attempt.id,
+      expectedSequence: attempt.lastSequence,
       cmi: merged,
-      lastSequence: body.sequence,
+      sequence: body.sequence,
       totalTimeSeconds,
       sessionCounted: token.l,
       state: ends ? 'closed' : 'open',
       completedAt,
+      body,
+      completion:
+        recordCompletion && attempt.employeeId !== null
+          ? {
+              employeeId: attempt.employeeId,
+              courseId: version.courseId,
+              courseVersionId: version.id,
+              completedOn: todayInOslo(now),
+              recordedBy: attempt.userId,
+            }
+          : null,
     });
-
-    if (completedAt && !completedBefore && attempt.employeeId !== null) {
-      // A multi-SCO course is completed when the newest attempt of every SCO is.
-      const latest = await repo.listLatestAttemptsOfVersion(tx, attempt.userId, version.id);
-      const allDone = version.manifest.scos.every((s) =>
-        s.identifier === sco.identifier ? true : latest.get(s.identifier)?.completedAt != null,
-      );
-      if (allDone)
-        await repo.insertScormCompletion(tx, {
-          employeeId: attempt.employeeId,
-          courseId: version.courseId,
-          courseVersionId: version.id,
-          attemptId: attempt.id,
-          completedOn: todayInOslo(now),
-          recordedBy: attempt.userId,
-        });
-    }
-    return { outcome, completed: completedAt !== null };
-  });
+    if (applied) return { outcome: 'applied', completed: completedAt !== null };
+    // Another commit of the same attempt got in first: classify this one again against it.
+  }
+  throw new CommitError('busy', 503, 'Fremdriften kunne ikke lagres akkurat nå. Prøv igjen.');
 }
 
 /** Waits (up to timeoutMs) until the attempt has seen a commit with at least this sequence. */

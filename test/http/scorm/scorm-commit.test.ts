@@ -390,4 +390,30 @@ describe('SCORM commits from the player', () => {
     // The completed attempt that was left suspended is over.
     expect((await readAttempt(t.database.db, first.attemptId)).state).toBe('closed');
   });
+
+  test('when many commits of one attempt arrive at once, then the newest wins, each is logged once and one completion is recorded', async () => {
+    const { token, base, attemptId } = await launch(other, 'tidsbruk');
+    const sequences = Array.from({ length: 12 }, (_, i) => base + 1 + i).reverse();
+    const results = await Promise.all(
+      sequences.map((sequence) =>
+        commit(token, {
+          sequence,
+          cmi: cmi12({ lesson_location: String(sequence), lesson_status: 'completed' }),
+        }),
+      ),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const attempt = await readAttempt(t.database.db, attemptId);
+    expect(attempt.lastSequence).toBe(base + 12);
+    expect((attempt.cmi as { core: { lesson_location: string } }).core.lesson_location).toBe(
+      String(base + 12),
+    );
+    const log = await readCommitLog(t.database.db, attemptId);
+    expect(log).toHaveLength(12);
+    expect(log.filter((l) => l.sequence === base + 12)).toEqual([
+      { sequence: base + 12, outcome: 'applied' },
+    ]);
+    const rows = await t.database.db.select().from(completions).where(eq(completions.attemptId, attemptId));
+    expect(rows).toHaveLength(1);
+  });
 });

@@ -18,6 +18,7 @@ import { AppError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit.repo';
 import { recomputeUnitPaths } from '../org/org.repo';
 import { DEMO_COURSES, DEMO_REVIEW_TOPICS, generateDemoData } from './demo-data';
+import { insertDefaultSchedules } from '../reminders/default-schedules';
 import { monthEndsUpTo, previousMonthEnd, takeMonthlySnapshots } from '../yearly-report/snapshots.service';
 
 export const DEMO_PASSWORD = 'Kursvakt-demo-2026';
@@ -217,6 +218,8 @@ export async function loadDemo(db: Db, today: LocalDate): Promise<DemoResult> {
         })),
       );
     }
+    // Weekly employee reminders, monthly leader digests, escalation after 30 days (HR can change them).
+    await insertDefaultSchedules(tx, admin!.id);
     await recordAudit(tx, {
       actorUserId: admin!.id,
       action: 'demo_loaded',

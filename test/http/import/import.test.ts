@@ -211,6 +211,44 @@ describe('HR import in the admin UI', () => {
     expect(after).toEqual(before);
   });
 
+  test('when an employee and a unit change, then only they are updated, leaders are replaced and paths follow the move', async () => {
+    const employeesFile = fixture('ansatte.csv')
+      .toString('utf8')
+      .replace(
+        '1001,Åse,Ødegård,ase@k.no,SKOLE,Lærer,skole,01.08.2015,',
+        '1001,Åse,Ødegård,ase.ny@k.no,SFO,"Lektor ""senior""",skole|helse,01.08.2015,',
+      );
+    const employeesResult = await uploadAndConfirm(hr, 'employees', employeesFile);
+    expect(count_(employeesResult.text, 'endret')).toBe(1);
+    expect(count_(employeesResult.text, 'uendret')).toBe(2);
+    const db = t.database.db;
+    const [ase] = await db.select().from(employees).where(eq(employees.employeeNumber, '1001'));
+    expect(ase).toMatchObject({
+      email: 'ase.ny@k.no',
+      title: 'Lektor "senior"',
+      roleTags: ['helse', 'skole'],
+    });
+    const [account] = await db.select().from(users).where(eq(users.employeeId, ase!.id));
+    expect(account!.email).toBe('ase.ny@k.no');
+
+    const unitsFile =
+      'enhetskode;enhetsnavn;overordnet_enhetskode;leder_epost\nSFO;Nordby SFO og leksehjelp;OPPV;ny.leder@k.no\n';
+    const unitsResult = await uploadAndConfirm(hr, 'units', unitsFile);
+    expect(count_(unitsResult.text, 'endret')).toBe(1);
+    const units = new Map((await db.select().from(orgUnits)).map((u) => [u.code, u]));
+    const sfo = units.get('SFO')!;
+    expect(sfo.name).toBe('Nordby SFO og leksehjelp');
+    expect(sfo.path).toBe(`/${units.get('K')!.id}/${units.get('OPPV')!.id}/${sfo.id}/`);
+    const leaders = await db
+      .select({ email: users.email })
+      .from(unitLeaders)
+      .innerJoin(users, eq(users.id, unitLeaders.userId))
+      .where(eq(unitLeaders.unitId, sfo.id));
+    expect(leaders.map((l) => l.email)).toEqual(['ny.leder@k.no']);
+    const restore = await uploadAndConfirm(hr, 'employees', fixture('ansatte.csv'));
+    expect(count_(restore.text, 'endret')).toBe(1);
+  });
+
   test('when a full import leaves an employee out, then that employee gets today as end date and is kept', async () => {
     const file = fixture('ansatte.csv')
       .toString('utf8')

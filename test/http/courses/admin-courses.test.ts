@@ -10,6 +10,9 @@ import { createEmployee, createUnit, createUser, TEST_PASSWORD } from '../../sup
 import { buildBuiltinDist } from '../../fixtures/scorm/builtin';
 import { patchName, scorm12Zip, scorm2004MultiZip } from '../../fixtures/scorm/packages';
 
+// Opening a database takes seconds on a busy machine; these tests do real I/O, not timed work.
+jest.setTimeout(120_000);
+
 /** Collects a binary response body (supertest leaves zip bodies unparsed otherwise). */
 function binary(res: request.Response, callback: (error: Error | null, body: Buffer) => void) {
   const chunks: Buffer[] = [];

@@ -12,6 +12,9 @@ import { createTestDatabase } from '../../support/db';
 import { createCompletion, createEmployee, createUnit } from '../../support/factories';
 import { buildBuiltinDist } from '../../fixtures/scorm/builtin';
 
+// Opening a database takes seconds on a busy machine; these tests do real I/O, not timed work.
+jest.setTimeout(120_000);
+
 describe('installBuiltinCourses', () => {
   let database: Database;
   let root: string;

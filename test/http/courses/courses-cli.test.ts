@@ -10,6 +10,9 @@ import { coursesCommands } from '../../../src/modules/courses/courses.cli';
 import { createTestDatabase } from '../../support/db';
 import { makeZip, patchName, scorm12Zip, scorm2004MultiZip } from '../../fixtures/scorm/packages';
 
+// Opening a database takes seconds on a busy machine; these tests do real I/O, not timed work.
+jest.setTimeout(120_000);
+
 /**
  * `kursvakt courses …`. One test goes through runCli end to end (config from the environment, PGlite
  * in DATA_DIR or a fresh PostgreSQL schema); opening a PGlite folder takes seconds, so the others call

@@ -6,6 +6,9 @@ import { Client } from 'pg';
 import { runCli } from '../../../src/cli';
 import { DEFAULT_DIST_DIR } from '../../../src/modules/courses/courses.service';
 
+// Opening a database takes seconds on a busy machine; these tests do real I/O, not timed work.
+jest.setTimeout(120_000);
+
 /**
  * `kursvakt demo` installs the built-in courses from dist/courses (built by `npm run build:courses`,
  * which `npm test` runs first) after loading Eksempel kommune, and `courses list` shows them tied to

@@ -18,6 +18,9 @@ import {
   scorm2004MultiZip,
 } from '../../fixtures/scorm/packages';
 
+// Opening a database takes seconds on a busy machine; these tests do real I/O, not timed work.
+jest.setTimeout(120_000);
+
 /** Every path under a folder, relative, sorted (folders end with '/'). */
 async function tree(dir: string): Promise<string[]> {
   const out: string[] = [];

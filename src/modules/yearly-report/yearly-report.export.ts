@@ -66,12 +66,15 @@ export const FIGURE_COLUMNS: Column[] = [
   { header: 'nyansatte_frist_ikke_passert', value: (f) => f.newHiresPending },
 ];
 
-/** One line per figure, with a header line; empty cells for missing values. */
+/** One line per figure, with a header line; semicolons as in `kursvakt report` (what Norwegian Excel expects). */
 export function reportToCsv(report: YearlyReport): string {
-  return stringify([
-    FIGURE_COLUMNS.map((c) => c.header),
-    ...report.figures.map((f) => FIGURE_COLUMNS.map((c) => c.value(f) ?? '')),
-  ]);
+  return stringify(
+    [
+      FIGURE_COLUMNS.map((c) => c.header),
+      ...report.figures.map((f) => FIGURE_COLUMNS.map((c) => c.value(f) ?? '')),
+    ],
+    { delimiter: ';', record_delimiter: 'unix' },
+  );
 }
 
 /** The figures as JSON (what `kursvakt yearly-report --format json` prints). */
@@ -244,7 +247,8 @@ export function reportToPdf(report: YearlyReport, title: string): Promise<Buffer
       let height = 0;
       cells.forEach((cell, i) => {
         const width = columns[i]!.width;
-        doc.text(cell, x, y, { width: width - 4 });
+        // The standard PDF fonts have no U+2212 minus sign.
+        doc.text(cell.replace(/\u2212/g, '-'), x, y, { width: width - 4 });
         height = Math.max(height, doc.y - y);
         x += width;
       });

@@ -160,7 +160,7 @@ describe('yearly report rules and monthly snapshots', () => {
       ['--year', '2025', '--unit', 'S2', '--format', 'csv', '--today', today],
       ctx,
     );
-    const records = parse(out.join('\n'), { columns: true }) as Array<Record<string, string>>;
+    const records = parse(out.join('\n'), { columns: true, delimiter: ';' }) as Array<Record<string, string>>;
     expect(records.map((r) => `${r['nivå']}:${r['enhetskode']}`)).toEqual([
       'totalt:',
       'sektor:S2',

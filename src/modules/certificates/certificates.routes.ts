@@ -36,7 +36,8 @@ export function createCertificatesRouter(context: AppContext): Router {
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader(
       'Content-Disposition',
-      `attachment; filename="kursbevis-${certificate.courseSlug}-${certificate.completedOn}.pdf"`,
+      // Slugs of uploaded courses are not ours to trust inside a header.
+      `attachment; filename="kursbevis-${certificate.courseSlug.replace(/[^a-z0-9-]/gi, '-')}-${certificate.completedOn}.pdf"`,
     );
     res.setHeader('Cache-Control', 'private, no-store');
     res.send(pdf);

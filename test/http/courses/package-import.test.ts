@@ -11,6 +11,7 @@ import { createTestDatabase } from '../../support/db';
 import {
   makeZip,
   patchDeclaredSize,
+  patchEntryHeader,
   patchName,
   patchVersionMadeBy,
   scorm12Manifest,
@@ -220,6 +221,24 @@ describe('importScormPackage', () => {
         20,
       );
       await expectRefused(zip, '«lenke.html» er en symbolsk lenke');
+    });
+
+    test('when an entry is encrypted, then it is refused', async () => {
+      const zip = patchEntryHeader(
+        await scorm12Zip([{ name: 'hemmelig.html', data: 'x' }]),
+        'hemmelig.html',
+        {
+          setFlags: 0x1,
+        },
+      );
+      await expectRefused(zip, 'Filen «hemmelig.html» er kryptert. Pakken må være uten passord.');
+    });
+
+    test('when an entry uses an unsupported compression method, then it is refused', async () => {
+      const zip = patchEntryHeader(await scorm12Zip([{ name: 'lzma.bin', data: 'x' }]), 'lzma.bin', {
+        compressionMethod: 14,
+      });
+      await expectRefused(zip, 'Filen «lzma.bin» er pakket med en komprimeringsmetode som ikke støttes');
     });
 
     test('when the zip has 10 000 entries, then it is refused before any is read', async () => {

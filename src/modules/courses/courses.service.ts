@@ -128,7 +128,7 @@ export async function importScormPackage(
   const slug = input.courseSlug?.trim();
   if (slug !== undefined && !SLUG_PATTERN.test(slug))
     throw new PackageError(
-      `Kursnavnet «${slug}» er ugyldig. Bruk små bokstaver a–z, tall og bindestrek, f.eks. «taushetsplikt».`,
+      `Kortnavnet «${slug}» er ugyldig. Bruk små bokstaver a–z, tall og bindestrek, f.eks. «taushetsplikt».`,
     );
   await checkZipSize(source, limits);
 

@@ -209,7 +209,7 @@ describe('kursvakt courses (command set)', () => {
     });
     expect(await cli('courses', 'import', 'a.zip', '--course', 'Ugyldig Slug')).toMatchObject({
       code: 1,
-      err: expect.stringContaining('Kursnavnet «Ugyldig Slug» er ugyldig'),
+      err: expect.stringContaining('Kortnavnet «Ugyldig Slug» er ugyldig'),
     });
   });
 });

@@ -177,7 +177,7 @@ describe('importScormPackage', () => {
   test('when the course slug is invalid, then it is refused before anything is written', async () => {
     await expect(
       importScormPackage(database.db, { dataDir, buffer: await scorm12Zip(), courseSlug: '../Kurs' }),
-    ).rejects.toThrow('Kursnavnet «../Kurs» er ugyldig');
+    ).rejects.toThrow('Kortnavnet «../Kurs» er ugyldig');
     expect(await tree(dataDir)).toEqual([]);
   });
 

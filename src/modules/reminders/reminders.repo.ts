@@ -179,15 +179,35 @@ export interface NewReminderLog {
 
 const CHUNK = 1000;
 
-/** Inserts reminder log rows, skipping keys that exist; returns the keys actually inserted. */
+/**
+ * Inserts reminder log rows, skipping keys that exist; returns the keys actually inserted. The rows
+ * travel as one JSON parameter per chunk (jsonb_to_recordset), which is far cheaper than building a
+ * multi-row VALUES list when a run writes tens of thousands of rows.
+ */
 export async function insertReminderLogs(db: DbOrTx, rows: NewReminderLog[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const result = await db
-      .insert(reminderLog)
-      .values(rows.slice(i, i + CHUNK))
-      .onConflictDoNothing({ target: reminderLog.idempotencyKey })
-      .returning({ key: reminderLog.idempotencyKey });
+    const json = JSON.stringify(
+      rows.slice(i, i + CHUNK).map((r) => ({
+        idempotency_key: r.idempotencyKey,
+        schedule_id: r.scheduleId,
+        kind: r.kind,
+        employee_id: r.employeeId,
+        requirement_id: r.requirementId,
+        recipient_user_id: r.recipientUserId,
+        due_date: r.dueDate,
+        period: r.period,
+      })),
+    );
+    const result = await queryRows<{ key: string }>(
+      db,
+      sql`insert into reminder_log (idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date, period)
+          select idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date, period
+          from jsonb_to_recordset(${json}::jsonb) as x(idempotency_key text, schedule_id int, kind text, employee_id int,
+            requirement_id int, recipient_user_id int, due_date date, period text)
+          on conflict (idempotency_key) do nothing
+          returning idempotency_key as key`,
+    );
     for (const r of result) inserted.add(r.key);
   }
   return inserted;

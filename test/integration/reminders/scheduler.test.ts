@@ -147,3 +147,68 @@ describe('reminder scheduler', () => {
     expect(scheduler.activeSchedules().size).toBe(0);
   });
 });
+
+describe('sending window and Norwegian holidays', () => {
+  let database: Database;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await seedReminderWorld(database.db);
+  }, 180_000);
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('when a schedule fires on a Saturday or on Christmas Day, then its mails wait for the next working morning inside the window', async () => {
+    const schedule = await createSchedule(database.db, {
+      kinds: ['employee_due_soon', 'employee_overdue'],
+      options: { windowStart: '07:00', windowEnd: '16:00' },
+    });
+    const saturday = new Date('2026-11-28T10:00:00+01:00');
+    const fired = await fireSchedule(database.db, schedule.id, saturday, { baseUrl, now: saturday });
+    expect(fired.ran).toBe(true);
+    const rows = await database.db.select().from(mailOutbox);
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => r.nextAttemptAt.toISOString() === '2026-11-30T06:00:00.000Z')).toBe(true);
+
+    const peer = await startSmtpPeer();
+    const transport = createSmtpTransport(peer.url);
+    try {
+      const opts = (at: string) => ({ from, ratePerSecond: 1000, now: () => new Date(at) });
+      expect((await drainOutbox(database.db, transport, opts('2026-11-29T15:00:00+01:00'))).sent).toBe(0);
+      expect((await drainOutbox(database.db, transport, opts('2026-11-30T06:59:00+01:00'))).sent).toBe(0);
+      expect((await drainOutbox(database.db, transport, opts('2026-11-30T07:00:00+01:00'))).sent).toBe(4);
+      expect(peer.received).toHaveLength(4);
+
+      // Christmas Day (Friday) → Monday 28 December, 07:00.
+      await database.db.delete(mailOutbox);
+      await database.db.delete(reminderLog);
+      const christmas = new Date('2026-12-25T10:00:00+01:00');
+      expect((await fireSchedule(database.db, schedule.id, christmas, { baseUrl, now: christmas })).ran).toBe(
+        true,
+      );
+      const later = await database.db.select().from(mailOutbox);
+      expect(later.length).toBeGreaterThan(0);
+      expect(later.every((r) => r.nextAttemptAt.toISOString() === '2026-12-28T06:00:00.000Z')).toBe(true);
+    } finally {
+      await transport.close();
+      await peer.close();
+    }
+  });
+
+  it('when the schedule allows weekends and holidays, then mail fired on a Saturday may go at once', async () => {
+    await database.db.delete(mailOutbox);
+    await database.db.delete(reminderLog);
+    const schedule = await createSchedule(database.db, {
+      kinds: ['employee_overdue'],
+      options: { allowWeekends: true, allowHolidays: true, windowStart: '07:00', windowEnd: '16:00' },
+    });
+    const saturday = new Date('2026-11-28T10:00:00+01:00');
+    expect((await fireSchedule(database.db, schedule.id, saturday, { baseUrl, now: saturday })).ran).toBe(
+      true,
+    );
+    const rows = await database.db.select().from(mailOutbox);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.nextAttemptAt.getTime() === saturday.getTime())).toBe(true);
+  });
+});

@@ -121,9 +121,14 @@ export function flaggedTable(name: string, list: FlaggedEmployee[]): ExportTable
   };
 }
 
+/** Text that a spreadsheet would run as a formula (CSV injection) gets a leading apostrophe. */
+function defuse(cell: Cell): Cell {
+  return typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
 /** CSV for Excel in Norway: semicolon-separated, UTF-8 with BOM, a header row. */
 export function toCsv(table: ExportTable): string {
-  return stringify([table.columns, ...table.rows], {
+  return stringify([table.columns, ...table.rows.map((row) => row.map(defuse))], {
     delimiter: ';',
     bom: true,
     record_delimiter: 'windows',

@@ -17,12 +17,7 @@ import {
 } from './report-figures';
 import { toReportRow, type ReportRow } from './report-row';
 import { evaluateForFigures, type FigureRow } from './lean-evaluation';
-import {
-  listFlaggedEmployees,
-  listLatestCompletions,
-  listLeanEmployees,
-  type FlaggedEmployee,
-} from './reports.repo';
+import { listCountedEmployeesWithLatest, listFlaggedEmployees, type FlaggedEmployee } from './reports.repo';
 
 export interface ReportFilters {
   /** One unit (with its sub-units); must be inside the scope. */
@@ -112,14 +107,13 @@ async function loadFigureRows(
   requirementIds: number[],
   unitPath: string | undefined,
 ): Promise<FigureRow[]> {
-  const [requirementList, employeeList, latest, exemptionList] = await Promise.all([
+  const [requirementList, counted, exemptionList] = await Promise.all([
     listRequirements(db, { activeOnly: true }),
-    listLeanEmployees(db, scope, asOf, unitPath),
-    listLatestCompletions(db, scope, asOf, unitPath),
+    listCountedEmployeesWithLatest(db, scope, asOf, unitPath),
     listEffectiveExemptions(db, { scope, unitPath }),
   ]);
   const chosen = requirementList.filter((r) => requirementIds.includes(r.id));
-  return evaluateForFigures(chosen, employeeList, latest, exemptionList, asOf);
+  return evaluateForFigures(chosen, counted.employees, counted.latest, exemptionList, asOf);
 }
 
 /** Which employee rows a dashboard lists: those to follow up (default), all, or one status. */

@@ -71,7 +71,9 @@ const employeeArb = fc.record({
   exemption: fc.option(fc.record({ from: dateArb, until: fc.option(dateArb) }), { nil: null }),
 });
 
-function buildWorld(specs: Array<fc.RecordValue<typeof employeeArb>>) {
+type EmployeeSpec = typeof employeeArb extends fc.Arbitrary<infer T> ? T : never;
+
+function buildWorld(specs: EmployeeSpec[]) {
   const employees: EmployeeRecord[] = specs.map((s, i) => {
     const unit = UNITS.find((u) => u.id === s.unit) ?? null;
     return {

@@ -44,20 +44,19 @@ async function main(): Promise<void> {
   const server = http.createServer(app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  // SCORM package files are served from their own origin only (see docs/scorm-player.md).
+  const contentServer = http.createServer(createContentApp(context));
+  contentServer.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => contentServer.listen(config.contentPort, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info('Kursvakt kjører', { url: config.baseUrl, port, database: database.description });
+  logger.info('Innholdslytter kjører', { url: config.contentBaseUrl });
   console.log(`Kursvakt kjører på ${config.baseUrl} (database: ${database.description})`);
   // Monthly compliance snapshots: last month end at start if missing, then a nightly check (SCHEDULER=off skips).
   const stopSnapshots = startSnapshotScheduler(config, database.db);
   // Reminder schedules (node-cron) and the mail outbox sender (SCHEDULER=off skips both).
   const stopReminders = await startReminders(config, database.db);
-
-  // SCORM package files are served from their own origin only (see docs/scorm-player.md).
-  const contentServer = http.createServer(createContentApp(context));
-  contentServer.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => contentServer.listen(config.contentPort, config.host, resolve));
-  logger.info('Innholdslytter kjører', { url: config.contentBaseUrl, port: config.contentPort });
 
   let stopping = false;
   const shutdown = (signal: string) => {

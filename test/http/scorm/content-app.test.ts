@@ -41,6 +41,7 @@ describe('the content origin', () => {
   let learner: Agent;
   let other: Agent;
   let admin: Agent;
+  const employeeIds: Record<string, number> = {};
 
   beforeAll(async () => {
     dataDir = await makeDataDir();
@@ -55,6 +56,8 @@ describe('the content origin', () => {
       employeeNumber: 'A-100',
     });
     const bjorn = await createEmployee(db, { unitId: unit.id });
+    employeeIds.anna = anna.id;
+    employeeIds.bjorn = bjorn.id;
     await createUser(db, { email: 'anna@test.no', employeeId: anna.id });
     await createUser(db, { email: 'bjorn@test.no', employeeId: bjorn.id });
     await createUser(db, { email: 'hr@test.no', isAdmin: true });
@@ -263,5 +266,11 @@ describe('the content origin', () => {
     expect((await learner.get('/admin/scorm')).status).toBe(403);
     const filtered = await admin.get('/admin/scorm?kurs=999999').expect(200);
     expect(filtered.text).toContain('Ingen kursforsøk funnet.');
+    // Per employee: Bjørn has one attempt (brannvern), Anna several; neither list shows the other.
+    const bjorns = await admin.get(`/admin/scorm?ansatt=${employeeIds.bjorn}`).expect(200);
+    expect(bjorns.text.match(/\/admin\/scorm\/forsok\/\d+/g)).toHaveLength(1);
+    const annas = await admin.get(`/admin/scorm?ansatt=${employeeIds.anna}`).expect(200);
+    expect(annas.text.match(/\/admin\/scorm\/forsok\/\d+/g)!.length).toBeGreaterThan(3);
+    expect(annas.text).not.toContain(bjorns.text.match(/\/admin\/scorm\/forsok\/\d+"/)![0]);
   });
 });

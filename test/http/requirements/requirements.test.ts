@@ -40,7 +40,12 @@ describe('requirement editor with preview', () => {
       requirement: requirement.id,
       other: other.course.id,
     });
-    await createEmployee(db, { unitId: a.id, firstName: 'Anne', lastName: 'Alfa', roleTags: ['skole'] });
+    const anne = await createEmployee(db, {
+      unitId: a.id,
+      firstName: 'Anne',
+      lastName: 'Alfa',
+      roleTags: ['skole'],
+    });
     await createEmployee(db, { unitId: a.id, firstName: 'Arne', lastName: 'Alfa' });
     await createEmployee(db, { unitId: b.id, firstName: 'Berit', lastName: 'Beta', roleTags: ['barnehage'] });
     const done = await createEmployee(db, { unitId: b.id, firstName: 'Bjørn', lastName: 'Beta' });
@@ -52,6 +57,7 @@ describe('requirement editor with preview', () => {
     });
     await createUser(db, { email: 'hr@test.no', isAdmin: true });
     await createUser(db, { email: 'leder@test.no', leads: [a.id] });
+    await createUser(db, { email: 'ansatt@test.no', employeeId: anne.id });
     hr = await loginAs(t.app, 'hr@test.no', TEST_PASSWORD);
   });
   afterAll(() => t.close());
@@ -79,21 +85,24 @@ describe('requirement editor with preview', () => {
       .send({ _csrf: csrfFrom(page.text), ...body });
   }
 
-  test('when a leader opens or posts the requirement editor, then access is refused', async () => {
-    const agent = await loginAs(t.app, 'leder@test.no', TEST_PASSWORD);
-    const token = csrfFrom((await agent.get('/mine-kurs')).text);
-    await agent.get('/admin/kurskrav').expect(403);
-    await agent.get(`/admin/kurskrav/${ids.requirement}`).expect(403);
-    await agent
-      .post('/admin/kurskrav/forhandsvis')
-      .type('form')
-      .send({ _csrf: token, ...form() })
-      .expect(403);
-    await agent
-      .post('/admin/kurskrav/lagre')
-      .type('form')
-      .send({ _csrf: token, ...form({ firstDeadline: '2030-01-01' }) })
-      .expect(403);
+  test('when a leader or an employee opens or posts the requirement editor, then access is refused', async () => {
+    for (const email of ['leder@test.no', 'ansatt@test.no']) {
+      const agent = await loginAs(t.app, email, TEST_PASSWORD);
+      const token = csrfFrom((await agent.get('/mine-kurs')).text);
+      await agent.get('/admin/kurskrav').expect(403);
+      await agent.get('/admin/kurskrav/ny').expect(403);
+      await agent.get(`/admin/kurskrav/${ids.requirement}`).expect(403);
+      await agent
+        .post('/admin/kurskrav/forhandsvis')
+        .type('form')
+        .send({ _csrf: token, ...form() })
+        .expect(403);
+      await agent
+        .post('/admin/kurskrav/lagre')
+        .type('form')
+        .send({ _csrf: token, ...form({ firstDeadline: '2030-01-01' }) })
+        .expect(403);
+    }
     const [stored] = await t.database.db
       .select()
       .from(requirements)

@@ -34,9 +34,16 @@ export class LaunchTokenError extends AppError {
 /** How long one launch may keep committing: a working day. */
 export const TOKEN_LIFETIME_SECONDS = 10 * 60 * 60;
 
+const keys = new Map<string, Buffer>();
+
 function keyOf(secret: string): Buffer {
   // A key of its own, so a token can never be mistaken for a session signature.
-  return createHmac('sha256', secret).update('kursvakt:scorm-launch-token').digest();
+  let key = keys.get(secret);
+  if (!key) {
+    key = createHmac('sha256', secret).update('kursvakt:scorm-launch-token').digest();
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 function mac(secret: string, payload: string): Buffer {

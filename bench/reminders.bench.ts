@@ -14,17 +14,8 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { openDatabase, type Database } from '../src/db/client';
-import {
-  completions,
-  courses,
-  employees,
-  mailOutbox,
-  orgUnits,
-  requirements,
-  unitLeaders,
-  users,
-} from '../src/db/schema';
+import { openDatabase, queryRows, type Database } from '../src/db/client';
+import { courses, mailOutbox, orgUnits, requirements, unitLeaders, users } from '../src/db/schema';
 import { addDays } from '../src/lib/dates';
 import { recomputeUnitPaths } from '../src/modules/org/org.repo';
 import { insertOutboxMails } from '../src/modules/mail/mail.repo';
@@ -101,16 +92,14 @@ async function seed(database: Database, employeeCount: number) {
       ['handlingsplan', 'meldeplikt', 'taushetsplikt'].map((slug) => ({ slug, title: slug, builtin: true })),
     )
     .returning();
-  await db
-    .insert(requirements)
-    .values(
-      courseRows.map((c) => ({
-        courseId: c.id,
-        name: c.title,
-        firstDeadline: '2023-12-31',
-        renewalMode: 'rolling',
-      })),
-    );
+  await db.insert(requirements).values(
+    courseRows.map((c) => ({
+      courseId: c.id,
+      name: c.title,
+      firstDeadline: '2023-12-31',
+      renewalMode: 'rolling',
+    })),
+  );
 
   const employeeRows = Array.from({ length: employeeCount }, (_, i) => ({
     employeeNumber: `B${i}`,
@@ -121,13 +110,21 @@ async function seed(database: Database, employeeCount: number) {
     hireDate: rnd() < 0.05 ? addDays(AS_OF, -Math.floor(rnd() * 360)) : '2015-01-01',
   }));
   const ids: number[] = [];
-  await chunked(employeeRows, 2000, async (chunk) => {
-    const rows = await db.insert(employees).values(chunk).returning({ id: employees.id });
-    ids.push(...rows.map((r) => r.id));
+  await chunked(employeeRows, 10000, async (chunk) => {
+    const rows = await queryRows<{ id: number }>(
+      db,
+      sql`insert into employees (employee_number, first_name, last_name, email, unit_id, hire_date)
+          select employee_number, first_name, last_name, email, unit_id, hire_date
+          from jsonb_to_recordset(${JSON.stringify(chunk.map((e) => ({ employee_number: e.employeeNumber, first_name: e.firstName, last_name: e.lastName, email: e.email, unit_id: e.unitId, hire_date: e.hireDate })))}::jsonb)
+            as x(employee_number text, first_name text, last_name text, email text, unit_id int, hire_date date)
+          returning id`,
+    );
+    ids.push(...rows.map((r) => Number(r.id)));
   });
   // Rolling 24 months: a completion spread over the last 26 months gives a realistic mix of done,
   // due soon (about 4 %) and overdue (about 8 %), plus some who never completed.
-  const completionRows: Array<typeof completions.$inferInsert> = [];
+  const completionRows: Array<{ employeeId: number; courseId: number; completedOn: string; source: string }> =
+    [];
   for (const id of ids) {
     for (const c of courseRows) {
       if (rnd() < 0.04) continue;
@@ -140,7 +137,15 @@ async function seed(database: Database, employeeCount: number) {
       });
     }
   }
-  await chunked(completionRows, 5000, (chunk) => db.insert(completions).values(chunk));
+  // One JSON parameter per chunk: seeding 150,000 rows through a VALUES list builder takes minutes.
+  await chunked(completionRows, 10000, (chunk) =>
+    db.execute(
+      sql`insert into completions (employee_id, course_id, completed_on, source)
+          select employee_id, course_id, completed_on, source
+          from jsonb_to_recordset(${JSON.stringify(chunk.map((c) => ({ employee_id: c.employeeId, course_id: c.courseId, completed_on: c.completedOn, source: c.source })))}::jsonb)
+            as x(employee_id int, course_id int, completed_on date, source text)`,
+    ),
+  );
   return {
     units: units.length + sectors.length + 1,
     leaders: leaderUsers.length,

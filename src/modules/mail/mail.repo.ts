@@ -140,22 +140,18 @@ export async function claimDueMails(
   return rows.map(mapRawRow).sort((a, b) => a.id - b.id);
 }
 
+// The three state changes are plain SQL: they run once per mail, so query building must cost nothing.
+
 export async function markMailSent(
   db: DbOrTx,
   id: number,
   values: { smtpResponse: string; messageId: string; sentAt: Date },
 ): Promise<void> {
-  await db
-    .update(mailOutbox)
-    .set({
-      status: 'sent',
-      sentAt: values.sentAt,
-      smtpResponse: values.smtpResponse,
-      messageId: values.messageId,
-      lockedUntil: null,
-      lastError: null,
-    })
-    .where(eq(mailOutbox.id, id));
+  await db.execute(
+    sql`update mail_outbox set status = 'sent', sent_at = ${values.sentAt.toISOString()}::timestamptz,
+          smtp_response = ${values.smtpResponse}, message_id = ${values.messageId}, locked_until = null, last_error = null
+        where id = ${id}`,
+  );
 }
 
 export async function markMailForRetry(
@@ -163,16 +159,11 @@ export async function markMailForRetry(
   id: number,
   values: { nextAttemptAt: Date; lastError: string; smtpResponse: string | null },
 ): Promise<void> {
-  await db
-    .update(mailOutbox)
-    .set({
-      status: 'pending',
-      nextAttemptAt: values.nextAttemptAt,
-      lastError: values.lastError,
-      smtpResponse: values.smtpResponse,
-      lockedUntil: null,
-    })
-    .where(eq(mailOutbox.id, id));
+  await db.execute(
+    sql`update mail_outbox set status = 'pending', next_attempt_at = ${values.nextAttemptAt.toISOString()}::timestamptz,
+          last_error = ${values.lastError}, smtp_response = ${values.smtpResponse}, locked_until = null
+        where id = ${id}`,
+  );
 }
 
 export async function markMailFailed(
@@ -180,15 +171,11 @@ export async function markMailFailed(
   id: number,
   values: { lastError: string; smtpResponse: string | null },
 ): Promise<void> {
-  await db
-    .update(mailOutbox)
-    .set({
-      status: 'failed',
-      lastError: values.lastError,
-      smtpResponse: values.smtpResponse,
-      lockedUntil: null,
-    })
-    .where(eq(mailOutbox.id, id));
+  await db.execute(
+    sql`update mail_outbox set status = 'failed', last_error = ${values.lastError},
+          smtp_response = ${values.smtpResponse}, locked_until = null
+        where id = ${id}`,
+  );
 }
 
 /** Puts a failed mail back in the queue (HR's «Send på nytt»). */

@@ -1,7 +1,7 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
 import type { ComplianceRow } from '../compliance/compliance.service';
-import { summarizeStatuses } from '../compliance/deadline-engine';
+import { summarizeStatuses, type StatusResult } from '../compliance/deadline-engine';
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
 import type { ReminderKind, ScheduleOptions } from './reminders.schema';
 
@@ -280,13 +280,19 @@ function line(row: ComplianceRow): DigestLine {
 }
 
 /** One digest per leader over all their units; only what needs action; none when there is nothing. */
-export function buildDigest(leader: LeaderInfo, input: SelectionInput): DigestContent | null {
+export function buildDigest(
+  leader: LeaderInfo,
+  input: SelectionInput,
+  rowsByUnitPath: Map<string | null, ComplianceRow[]> = groupRowsByUnitPath(input.rows),
+): DigestContent | null {
   const scope: UnitScope = {
     kind: 'units',
     rootUnitIds: leader.units.map((u) => u.id),
     paths: leader.units.map((u) => u.path),
   };
-  const rows = input.rows.filter((r) => isUnitPathInScope(scope, r.employee.unitPath));
+  // The scope check runs per unit, not per row: a leader's rows are the groups of the units in scope.
+  const rows: ComplianceRow[] = [];
+  for (const [path, group] of rowsByUnitPath) if (isUnitPathInScope(scope, path)) rows.push(...group);
   const byDue = (a: DigestLine, b: DigestLine) =>
     a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'nb');
   const overdue = rows
@@ -310,9 +316,10 @@ export function buildDigest(leader: LeaderInfo, input: SelectionInput): DigestCo
     .map((m) => ({ unitName: m.unitName, topicTitle: m.topicTitle }));
   if (overdue.length + dueSoon.length + newHires.length + missingReviews.length === 0) return null;
   const rates = leader.units.map((u) => {
-    const summary = summarizeStatuses(
-      rows.filter((r) => r.employee.unitPath?.startsWith(u.path)).map((r) => r.result),
-    );
+    const inUnit: StatusResult[] = [];
+    for (const [path, group] of rowsByUnitPath)
+      if (path?.startsWith(u.path)) for (const r of group) inUnit.push(r.result);
+    const summary = summarizeStatuses(inUnit);
     return { unitId: u.id, unitName: u.name, rate: summary.completionRate, counted: summary.counted };
   });
   return {
@@ -326,11 +333,24 @@ export function buildDigest(leader: LeaderInfo, input: SelectionInput): DigestCo
   };
 }
 
+/** Rows grouped by the employee's unit path, so per-leader filtering looks at units, not rows. */
+export function groupRowsByUnitPath(rows: ComplianceRow[]): Map<string | null, ComplianceRow[]> {
+  const groups = new Map<string | null, ComplianceRow[]>();
+  for (const row of rows) {
+    const key = row.employee.unitPath;
+    const list = groups.get(key);
+    if (list) list.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
 function digests(input: SelectionInput, out: PlannedReminder[]): void {
   const period = digestPeriod(input.asOf, input.options.digestPeriod).id;
+  const rowsByUnitPath = groupRowsByUnitPath(input.rows);
   for (const leader of input.leaders) {
     if (!leader.email || leader.units.length === 0) continue;
-    const digest = buildDigest(leader, input);
+    const digest = buildDigest(leader, input, rowsByUnitPath);
     if (!digest) continue;
     out.push({
       key: reminderKey({ kind: 'leader_digest', period, recipientUserId: leader.userId }),

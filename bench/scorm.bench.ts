@@ -246,6 +246,8 @@ export async function run(args: string[]): Promise<void> {
     child.once('message', (m) => resolve(m as ServerInfo));
     child.once('exit', (code) => reject(new Error(`benchmark server stopped (${code})`)));
   });
+  // The machine's load matters on a shared box; it is written beside the numbers.
+  const loadBefore = os.loadavg().map((l) => Math.round(l * 10) / 10);
   const bodies = makeCmiBodies(64);
   const bodyBytesAvg = Math.round(bodies.reduce((sum, b) => sum + b.length + 16, 0) / bodies.length);
   const bareUrl = `http://127.0.0.1:${info.barePort}`;
@@ -293,6 +295,8 @@ export async function run(args: string[]): Promise<void> {
   const file = writeResults('scorm', info.databaseKind, {
     connections,
     secondsPerRun: seconds,
+    loadAverage1m: { before: loadBefore[0], after: Math.round(os.loadavg()[0]! * 10) / 10 },
+    cpus: os.cpus().length,
     attempts: ATTEMPTS,
     bodyBytes: {
       min: Math.min(...bodies.map((b) => b.length)),

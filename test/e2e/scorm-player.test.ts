@@ -168,7 +168,8 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
     await first.page.close({ runBeforeUnload: true });
     const attempt = await eventually(async () => {
       const a = await attemptOf(slug);
-      return a && (await finalCommits(a.id)).length === 1 ? a : null;
+      // Read the attempt again after its commits, so it includes the final one.
+      return a && (await finalCommits(a.id)).length === 1 ? attemptOf(slug) : null;
     }, 'the suspend beacon');
     expect(exitKey(attempt.cmi as Record<string, unknown>)).toBe('suspend');
     expect(attempt.state).toBe('open');
@@ -198,7 +199,8 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
 
     const attempt = await eventually(async () => {
       const a = await attemptOf('eksempel-12');
-      return a && (await finalCommits(a.id)).length === 2 ? a : null;
+      // Read the attempt again after its commits, so it includes the final one.
+      return a && (await finalCommits(a.id)).length === 2 ? attemptOf('eksempel-12') : null;
     }, 'the final beacon');
     expect(attempt.id).toBe(suspended.id);
     expect(attempt.completedAt).not.toBeNull();
@@ -238,7 +240,7 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
     await review.close();
   });
 
-  test('when the launch page is checked with axe, then it has no violations', async () => {
+  test('when the launch page and the diagnostics pages are checked with axe, then they have no violations', async () => {
     const axeContext = await browser.newContext({
       bypassCSP: true,
       storageState: await context.storageState(),
@@ -248,5 +250,20 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
     await page.waitForSelector('#kv-player');
     expect(await runAxe(page)).toEqual([]);
     await axeContext.close();
+
+    const hrContext = await browser.newContext({ bypassCSP: true });
+    const hr = await hrContext.newPage();
+    await hr.goto(`${appUrl}/logg-inn`);
+    await hr.getByLabel('E-postadresse').fill('hr@test.no');
+    await hr.getByLabel('Passord').fill(TEST_PASSWORD);
+    await hr.getByRole('button', { name: 'Logg inn' }).click();
+    await hr.waitForURL(`${appUrl}/`);
+    await hr.goto(`${appUrl}/admin/scorm`);
+    expect(await runAxe(hr)).toEqual([]);
+    await hr.locator('a[href^="/admin/scorm/forsok/"]').first().click();
+    await hr.waitForURL(/\/admin\/scorm\/forsok\/\d+$/);
+    expect(await hr.getByRole('heading', { level: 1 }).textContent()).toContain('Kursforsøk nr.');
+    expect(await runAxe(hr)).toEqual([]);
+    await hrContext.close();
   });
 });

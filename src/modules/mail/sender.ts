@@ -76,6 +76,7 @@ export async function drainOutbox(
   // Only what is due when the drain starts, so a retried mail waits for its backoff.
   const startedAt = now();
   let nextSlot = Date.now();
+  const pendingMarks: Array<Promise<void>> = [];
 
   const deliver = async (mail: OutboxMail) => {
     // Rate limit: each send starts no earlier than its slot.
@@ -83,8 +84,9 @@ export async function drainOutbox(
     nextSlot = Math.max(nextSlot, Date.now()) + intervalMs;
     const wait = slot - Date.now();
     if (wait > 0) await sleep(wait);
+    let receipt: Awaited<ReturnType<MailTransport['send']>>;
     try {
-      const receipt = await transport.send({
+      receipt = await transport.send({
         idempotencyKey: mail.idempotencyKey,
         from: opts.from,
         toAddress: mail.toAddress,
@@ -93,13 +95,6 @@ export async function drainOutbox(
         text: mail.bodyText,
         html: mail.bodyHtml,
       });
-      await markMailSent(db, mail.id, {
-        smtpResponse: receipt.response,
-        messageId: receipt.messageId,
-        sentAt: now(),
-      });
-      result.sent++;
-      opts.onResult?.(mail, 'sent');
     } catch (error) {
       const failure = classifySmtpError(error);
       if (failure.kind === 'permanent' || mail.attempts >= maxAttempts) {
@@ -117,7 +112,20 @@ export async function drainOutbox(
         result.retried++;
         opts.onResult?.(mail, 'retry');
       }
+      return;
     }
+    // Marked at once but not awaited here: the worker starts its next send while the update runs;
+    // the batch waits for every mark before it claims more.
+    pendingMarks.push(
+      markMailSent(db, mail.id, {
+        smtpResponse: receipt.response,
+        messageId: receipt.messageId,
+        sentAt: now(),
+      }).then(() => {
+        result.sent++;
+        opts.onResult?.(mail, 'sent');
+      }),
+    );
   };
 
   for (;;) {
@@ -132,6 +140,7 @@ export async function drainOutbox(
       }
     });
     await Promise.all(workers);
+    await Promise.all(pendingMarks.splice(0));
     // Claimed mails left behind by a stop keep their lease and are taken over when it runs out.
   }
   return result;

@@ -137,9 +137,6 @@ export interface CompletionDate {
   completedOn: LocalDate;
 }
 
-const voidedCompletionIds = sql`select c2.voids_completion_id from completions c2 where c2.voids_completion_id is not null`;
-const voidedExemptionIds = sql`select x2.voids_exemption_id from exemptions x2 where x2.voids_exemption_id is not null`;
-
 /** Effective completions (not voids, not voided) of the employees matched by the filter, up to a date. */
 export async function listEffectiveCompletions(
   db: DbOrTx,
@@ -159,7 +156,8 @@ export async function listEffectiveCompletions(
       and(
         ...employeeConditions(filter),
         sql`${completions.source} <> 'void'`,
-        sql`${completions.id} not in (${voidedCompletionIds})`,
+        // NOT EXISTS (not NOT IN) so the planner can use an anti-join instead of scanning all completions per call.
+        sql`not exists (select 1 from completions c2 where c2.voids_completion_id = ${completions.id})`,
         lte(completions.completedOn, upTo),
       ),
     );
@@ -193,7 +191,7 @@ export async function listEffectiveExemptions(
       and(
         ...employeeConditions(filter),
         eq(exemptions.isVoid, false),
-        sql`${exemptions.id} not in (${voidedExemptionIds})`,
+        sql`not exists (select 1 from exemptions x2 where x2.voids_exemption_id = ${exemptions.id})`,
       ),
     );
 }

@@ -9,13 +9,13 @@ import { setLogLevel } from './lib/logger';
 import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
+import { coursesCommands, describeBuiltinInstall } from './modules/courses/courses.cli';
+import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
+import { remindersCommands } from './modules/reminders/reminders.cli';
+import { mailCommands } from './modules/mail/mail.cli';
 import { yearlyReportCommands } from './modules/yearly-report/yearly-report.cli';
 import { importCommands } from './modules/import/import.cli';
 import { requirementCommands } from './modules/requirements/requirements.cli';
-import { remindersCommands } from './modules/reminders/reminders.cli';
-import { mailCommands } from './modules/mail/mail.cli';
-import { coursesCommands, describeBuiltinInstall } from './modules/courses/courses.cli';
-import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
 import { reportCommands } from './modules/reports/reports.cli';
 
 /**
@@ -86,11 +86,11 @@ const coreHelp = [
 const featureCommandSets: CliCommandSet[] = [
   remindersCommands,
   mailCommands,
+  importCommands,
+  requirementCommands,
   reportCommands,
   yearlyReportCommands,
   coursesCommands,
-  importCommands,
-  requirementCommands,
 ];
 
 const commands: Record<string, CliCommand> = Object.assign(

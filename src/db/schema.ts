@@ -7,6 +7,7 @@ import {
   date,
   index,
   integer,
+  bigint,
   jsonb,
   pgTable,
   primaryKey,
@@ -478,4 +479,14 @@ export const appState = pgTable('app_state', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
   updatedAt: updatedAt(),
+});
+
+/**
+ * Change counters, bumped by statement-level triggers (migration 0001) in the writing transaction:
+ * 'compliance' changes whenever employees, units, courses, requirements, completions or exemptions
+ * change, so a cache of those facts knows when it is stale.
+ */
+export const dataVersions = pgTable('data_versions', {
+  key: text('key').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
 });

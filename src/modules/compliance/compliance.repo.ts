@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client';
 import {
   completions,
   courses,
+  dataVersions,
   employees,
   exemptions,
   orgUnits,
@@ -141,7 +142,7 @@ export interface CompletionDate {
 export async function listEffectiveCompletions(
   db: DbOrTx,
   filter: EmployeeFilter,
-  upTo: LocalDate,
+  upTo?: LocalDate,
 ): Promise<CompletionDate[]> {
   return db
     .select({
@@ -158,9 +159,18 @@ export async function listEffectiveCompletions(
         sql`${completions.source} <> 'void'`,
         // NOT EXISTS (not NOT IN) so the planner can use an anti-join instead of scanning all completions per call.
         sql`not exists (select 1 from completions c2 where c2.voids_completion_id = ${completions.id})`,
-        lte(completions.completedOn, upTo),
+        upTo === undefined ? undefined : lte(completions.completedOn, upTo),
       ),
     );
+}
+
+/** The committed version of the compliance facts (see the data_versions table). */
+export async function readComplianceVersion(db: DbOrTx): Promise<number> {
+  const rows = await db
+    .select({ version: dataVersions.version })
+    .from(dataVersions)
+    .where(eq(dataVersions.key, 'compliance'));
+  return rows[0]?.version ?? 0;
 }
 
 export interface ExemptionRecord {

@@ -7,13 +7,11 @@ import {
   type StatusResult,
   type StatusSummary,
 } from './deadline-engine';
+import { factsFor, indexFacts, selectEmployees, type ComplianceFacts } from './compliance-facts';
 import {
-  listEffectiveCompletions,
-  listEffectiveExemptions,
-  listEmployees,
-  listRequirements,
   type EmployeeFilter,
   type EmployeeRecord,
+  type ExemptionRecord,
   type RequirementRecord,
 } from './compliance.repo';
 
@@ -54,39 +52,41 @@ export function evaluateCompliance(
   requirementList: RequirementRecord[],
   employeeList: EmployeeRecord[],
   completionList: Array<{ employeeId: number; courseId: number; completedOn: LocalDate }>,
-  exemptionList: Array<{
-    employeeId: number;
-    requirementId: number;
-    validFrom: LocalDate;
-    validUntil: LocalDate | null;
-    reason: string;
-  }>,
+  exemptionList: ExemptionRecord[],
   asOf: LocalDate,
 ): ComplianceRow[] {
-  const completionsByKey = new Map<string, LocalDate[]>();
-  for (const c of completionList) {
-    const key = `${c.employeeId}:${c.courseId}`;
-    const list = completionsByKey.get(key);
-    if (list) list.push(c.completedOn);
-    else completionsByKey.set(key, [c.completedOn]);
-  }
-  const exemptionsByKey = new Map<string, typeof exemptionList>();
-  for (const x of exemptionList) {
-    const key = `${x.employeeId}:${x.requirementId}`;
-    const list = exemptionsByKey.get(key);
-    if (list) list.push(x);
-    else exemptionsByKey.set(key, [x]);
-  }
+  const facts = indexFacts({
+    version: null,
+    requirements: requirementList,
+    employees: employeeList,
+    units: [],
+    completions: completionList,
+    exemptions: exemptionList,
+  });
+  return evaluateFacts(facts, requirementList, employeeList, asOf);
+}
+
+const NO_DATES: LocalDate[] = [];
+const NO_EXEMPTIONS: ExemptionRecord[] = [];
+
+/** Evaluates the given employees of the facts against the given requirements on asOf; uncounted pairs are left out. */
+export function evaluateFacts(
+  facts: ComplianceFacts,
+  requirementList: RequirementRecord[],
+  employeeList: EmployeeRecord[],
+  asOf: LocalDate,
+): ComplianceRow[] {
   const rows: ComplianceRow[] = [];
   for (const requirement of requirementList) {
     const rule = ruleOf(requirement);
     for (const employee of employeeList) {
       if (!isInAudience(requirement, employee)) continue;
+      const own = facts.exemptions.get(employee.id);
       const result = computeStatus(
         rule,
         { hireDate: employee.hireDate, endDate: employee.endDate },
-        completionsByKey.get(`${employee.id}:${requirement.courseId}`) ?? [],
-        exemptionsByKey.get(`${employee.id}:${requirement.id}`) ?? [],
+        facts.completionDates.get(employee.id)?.get(requirement.courseId) ?? NO_DATES,
+        own ? own.filter((x) => x.requirementId === requirement.id) : NO_EXEMPTIONS,
         asOf,
       );
       if (!result.counted) continue;
@@ -96,7 +96,7 @@ export function evaluateCompliance(
   return rows;
 }
 
-/** Loads everything the engine needs for the employees in a filter and computes their statuses on asOf. */
+/** Computes the statuses on asOf of the employees in a filter (from the cached facts unless inside a transaction). */
 export async function computeComplianceRows(
   db: DbOrTx,
   filter: Omit<EmployeeFilter, 'activeOn'>,
@@ -104,16 +104,11 @@ export async function computeComplianceRows(
   opts: { requirementIds?: number[] } = {},
 ): Promise<ComplianceRow[]> {
   const employeeFilter: EmployeeFilter = { ...filter, activeOn: asOf };
-  const [requirementList, employeeList, completionList, exemptionList] = await Promise.all([
-    listRequirements(db, { activeOnly: true }),
-    listEmployees(db, employeeFilter),
-    listEffectiveCompletions(db, employeeFilter, asOf),
-    listEffectiveExemptions(db, employeeFilter),
-  ]);
+  const facts = await factsFor(db, employeeFilter);
   const chosen = opts.requirementIds
-    ? requirementList.filter((r) => opts.requirementIds!.includes(r.id))
-    : requirementList;
-  return evaluateCompliance(chosen, employeeList, completionList, exemptionList, asOf);
+    ? facts.requirements.filter((r) => opts.requirementIds!.includes(r.id))
+    : facts.requirements;
+  return evaluateFacts(facts, chosen, selectEmployees(facts, employeeFilter), asOf);
 }
 
 /** Summaries per requirement for a set of rows. */

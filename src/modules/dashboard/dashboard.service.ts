@@ -85,8 +85,10 @@ export function formatInstant(d: Date | null): string | null {
 /** One employee's record, only when the employee's unit is inside the scope. */
 export async function getEmployeeRecord(db: Db, scope: UnitScope, employeeId: number, asOf: LocalDate) {
   const [employee] = await listEmployees(db, { scope: { kind: 'all' }, employeeId });
+  // A leader learns nothing from the answer: an unknown id is refused like someone outside the units.
+  if (!employee && scope.kind === 'all') throw new NotFoundError('Den ansatte finnes ikke.');
+  assertUnitInScope(scope, employee?.unitPath);
   if (!employee) throw new NotFoundError('Den ansatte finnes ikke.');
-  assertUnitInScope(scope, employee.unitPath);
   const [statusRows, completionRecords, exemptionRecords, attempts, mail] = await Promise.all([
     computeComplianceRows(db, { scope, employeeId }, asOf),
     listCompletionHistory(db, employeeId),

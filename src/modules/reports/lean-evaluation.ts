@@ -1,8 +1,8 @@
 import type { LocalDate } from '../../lib/dates';
-import type { RequirementRecord } from '../compliance/compliance.repo';
+import type { ComplianceFacts } from '../compliance/compliance-facts';
+import type { EmployeeRecord, RequirementRecord } from '../compliance/compliance.repo';
 import { isInAudience, ruleOf } from '../compliance/compliance.service';
-import { computeStatus, type ExemptionFact, type StatusResult } from '../compliance/deadline-engine';
-import type { LatestCompletion, LeanEmployee } from './reports.repo';
+import { computeStatus, type StatusResult } from '../compliance/deadline-engine';
 
 /**
  * The part of an evaluated row the figures need. A ComplianceRow has this shape too, so the
@@ -14,51 +14,42 @@ export interface FigureRow {
   result: Pick<StatusResult, 'status' | 'lastCompletion'>;
 }
 
+/** The latest of ascending dates on or before a date, or null. */
+function latestOnOrBefore(dates: LocalDate[] | undefined, asOf: LocalDate): LocalDate | null {
+  if (!dates) return null;
+  for (let i = dates.length - 1; i >= 0; i--) if (dates[i]! <= asOf) return dates[i]!;
+  return null;
+}
+
 /**
- * Evaluates every employee × requirement with the deadline engine, like computeComplianceRows,
- * but for figures only: from the latest completion per employee and course (the only completion
- * the engine uses), and with the engine's answer memoised per (hire date, latest completion) for
- * people without exemptions – the status depends on nothing else, and many people share both.
+ * Evaluates employees × requirements with the deadline engine, like evaluateFacts, but for figures
+ * only: the employees must be counted on asOf (their end date then changes nothing), and for people
+ * without exemptions the engine's answer is memoised per (hire date, latest completion) – the status
+ * depends on nothing else, and many people share both.
  */
 export function evaluateForFigures(
+  facts: ComplianceFacts,
   requirements: RequirementRecord[],
-  employees: LeanEmployee[],
-  latest: LatestCompletion[],
-  exemptions: Array<ExemptionFact & { employeeId: number; requirementId: number }>,
+  employees: EmployeeRecord[],
   asOf: LocalDate,
 ): FigureRow[] {
-  const latestByCourse = new Map<number, Map<number, LocalDate>>();
-  for (const c of latest) {
-    let byEmployee = latestByCourse.get(c.courseId);
-    if (!byEmployee) latestByCourse.set(c.courseId, (byEmployee = new Map()));
-    byEmployee.set(c.employeeId, c.completedOn);
-  }
-  const exemptionsByKey = new Map<string, ExemptionFact[]>();
-  for (const x of exemptions) {
-    const key = `${x.employeeId}:${x.requirementId}`;
-    const list = exemptionsByKey.get(key);
-    if (list) list.push(x);
-    else exemptionsByKey.set(key, [x]);
-  }
   const rows: FigureRow[] = [];
   for (const requirement of requirements) {
     const rule = ruleOf(requirement);
     const requirementRef = { id: requirement.id };
-    const completedOn = latestByCourse.get(requirement.courseId);
     const memo = new Map<string, StatusResult>();
     const everyone = requirement.audienceAll && requirement.audienceRoleTags.length === 0;
     for (const employee of employees) {
       if (!everyone && !isInAudience(requirement, employee)) continue;
-      const last = completedOn?.get(employee.id) ?? null;
-      const own = exemptionsByKey.get(`${employee.id}:${requirement.id}`);
+      const last = latestOnOrBefore(facts.completionDates.get(employee.id)?.get(requirement.courseId), asOf);
+      const own = facts.exemptions.get(employee.id)?.filter((x) => x.requirementId === requirement.id);
       let result: StatusResult | undefined;
-      if (own) {
+      if (own && own.length > 0) {
         result = computeStatus(rule, employee, last ? [last] : [], own, asOf);
       } else {
         const key = `${employee.hireDate}|${last ?? ''}`;
         result = memo.get(key);
         if (!result) {
-          // End dates only decide whether someone counts; the loader already left out those who do not.
           result = computeStatus(
             rule,
             { hireDate: employee.hireDate, endDate: null },

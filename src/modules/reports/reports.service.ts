@@ -1,10 +1,10 @@
 import type { DbOrTx } from '../../db/client';
 import type { LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
-import { listEffectiveExemptions, listRequirements } from '../compliance/compliance.repo';
-import { computeComplianceRows, type ComplianceRow } from '../compliance/compliance.service';
+import { factsFor, selectEmployees, selectUnits } from '../compliance/compliance-facts';
+import { computeComplianceRows, evaluateFacts, type ComplianceRow } from '../compliance/compliance.service';
 import type { ComplianceStatus } from '../compliance/deadline-engine';
-import { findUnitByCode, findUnitById, listUnits, type UnitRecord } from '../org/org.repo';
+import { findUnitByCode, findUnitById, type UnitRecord } from '../org/org.repo';
 import { assertUnitInScope, type UnitScope } from '../org/unit-scope';
 import {
   computeFigures,
@@ -16,8 +16,8 @@ import {
   type UnitSortKey,
 } from './report-figures';
 import { toReportRow, type ReportRow } from './report-row';
-import { evaluateForFigures, type FigureRow } from './lean-evaluation';
-import { listCountedEmployeesWithLatest, listFlaggedEmployees, type FlaggedEmployee } from './reports.repo';
+import { evaluateForFigures } from './lean-evaluation';
+import { listFlaggedEmployees, type FlaggedEmployee } from './reports.repo';
 
 export interface ReportFilters {
   /** One unit (with its sub-units); must be inside the scope. */
@@ -27,9 +27,9 @@ export interface ReportFilters {
   sort?: UnitSortKey;
   direction?: SortDirection;
   /**
-   * Also return the evaluated rows with names (for employee lists and exports). Without it the
-   * figures come from a leaner load (no names, latest completion only), which is what makes the
-   * organisation-wide report fast.
+   * Also return the evaluated rows with names and reasons (for employee lists and exports). Without
+   * it the figures come from a leaner evaluation (latest completion only, the engine memoised), which
+   * is what makes the organisation-wide report fast.
    */
   withRows?: boolean;
 }
@@ -51,8 +51,8 @@ export interface OrgReport {
 }
 
 /**
- * The report for a scope on a date: figures per unit (with sub-units) and overall, computed once
- * from one computeComplianceRows call and one pass over its rows. Used by the leader dashboard,
+ * The report for a scope on a date: figures per unit (with sub-units) and overall, evaluated from
+ * the compliance facts in one pass. Used by the leader dashboard,
  * the HR report, the exports and the benchmark.
  */
 export async function buildOrgReport(
@@ -61,13 +61,16 @@ export async function buildOrgReport(
   asOf: LocalDate,
   filters: ReportFilters = {},
 ): Promise<OrgReport> {
+  const facts = await factsFor(db, { scope });
   let selectedUnit: UnitRecord | null = null;
   if (filters.unitId !== undefined) {
-    selectedUnit = await findUnitById(db, filters.unitId);
-    if (!selectedUnit) throw new NotFoundError('Enheten finnes ikke.');
-    assertUnitInScope(scope, selectedUnit.path);
+    selectedUnit =
+      facts.units.find((u) => u.id === filters.unitId) ?? (await findUnitById(db, filters.unitId));
+    // A leader learns nothing from the answer: an unknown unit is refused like another leader's.
+    if (!selectedUnit && scope.kind === 'all') throw new NotFoundError('Enheten finnes ikke.');
+    assertUnitInScope(scope, selectedUnit?.path);
   }
-  const allRequirements: RequirementInfo[] = (await listRequirements(db, { activeOnly: true })).map((r) => ({
+  const allRequirements: RequirementInfo[] = facts.requirements.map((r) => ({
     id: r.id,
     courseSlug: r.courseSlug,
     courseTitle: r.courseTitle,
@@ -77,14 +80,13 @@ export async function buildOrgReport(
     requirements = allRequirements.filter((r) => r.id === filters.requirementId);
     if (requirements.length === 0) throw new ValidationError('Kurset i filteret finnes ikke.');
   }
-  const requirementIds = requirements.map((r) => r.id);
+  const chosen = facts.requirements.filter((r) => requirements.some((x) => x.id === r.id));
   const unitPath = selectedUnit?.path;
-  const [unitList, rows] = await Promise.all([
-    listUnits(db, scope),
-    filters.withRows
-      ? computeComplianceRows(db, { scope, unitPath }, asOf, { requirementIds })
-      : loadFigureRows(db, scope, asOf, requirementIds, unitPath),
-  ]);
+  const unitList = selectUnits(facts, scope);
+  const counted = selectEmployees(facts, { scope, unitPath, activeOn: asOf });
+  const rows = filters.withRows
+    ? evaluateFacts(facts, chosen, counted, asOf)
+    : evaluateForFigures(facts, chosen, counted, asOf);
   const units = selectedUnit ? unitList.filter((u) => u.path.startsWith(selectedUnit.path)) : unitList;
   const figures = computeFigures(units, requirements, rows);
   return {
@@ -97,23 +99,6 @@ export async function buildOrgReport(
     overall: figures.overall,
     rows: filters.withRows ? (rows as ComplianceRow[]) : null,
   };
-}
-
-/** The lean load behind organisation-wide figures: counted employees, latest completions, exemptions. */
-async function loadFigureRows(
-  db: DbOrTx,
-  scope: UnitScope,
-  asOf: LocalDate,
-  requirementIds: number[],
-  unitPath: string | undefined,
-): Promise<FigureRow[]> {
-  const [requirementList, counted, exemptionList] = await Promise.all([
-    listRequirements(db, { activeOnly: true }),
-    listCountedEmployeesWithLatest(db, scope, asOf, unitPath),
-    listEffectiveExemptions(db, { scope, unitPath }),
-  ]);
-  const chosen = requirementList.filter((r) => requirementIds.includes(r.id));
-  return evaluateForFigures(chosen, counted.employees, counted.latest, exemptionList, asOf);
 }
 
 /** Which employee rows a dashboard lists: those to follow up (default), all, or one status. */

@@ -194,21 +194,22 @@ describe('access to every report route for every role', () => {
     }
   });
 
-  test('when filters are tampered with, then the answer is a bokmål 400 or 404 and shows no data', async () => {
+  test('when filters are tampered with, then the answer is a bokmål 400 or 403 and shows no data', async () => {
     const agent = agents.get('leaderA')!;
     const bad: Array<[string, number, string]> = [
       ['/leder?enhet=abc', 400, 'Enheten i filteret er ugyldig.'],
       ['/leder?enhet=-4', 400, 'Enheten i filteret er ugyldig.'],
       [`/leder?enhet=${f.units.a.id}&enhet=${f.units.b.id}`, 400, 'Enheten i filteret er ugyldig.'],
-      ['/leder?enhet=999999', 404, 'Fant ikke siden'],
+      // Unknown ids are refused like other leaders' ones, so a leader cannot probe which ids exist.
+      ['/leder?enhet=999999', 403, 'Du har ikke tilgang til denne enheten.'],
       ['/leder?kurs=999999', 400, 'Kurset i filteret finnes ikke.'],
       ['/leder?kurs=1%20or%201=1', 400, 'Kurset i filteret er ugyldig.'],
       ['/leder?status=alt', 400, 'Statusen i filteret er ugyldig.'],
       ['/leder?dato=2026-02-30', 400, 'Datoen må være en gyldig dato'],
       ['/leder/eksport/ansatte.csv?dato=i-dag', 400, 'Datoen må være en gyldig dato'],
-      ['/leder/eksport/enheter.csv?enhet=999999', 404, 'Fant ikke siden'],
+      ['/leder/eksport/enheter.csv?enhet=999999', 403, 'Du har ikke tilgang til denne enheten.'],
       ['/leder/ansatt/abc', 400, 'Ugyldig ansatt.'],
-      ['/leder/ansatt/999999', 404, 'Fant ikke siden'],
+      ['/leder/ansatt/999999', 403, 'Du har ikke tilgang til denne enheten.'],
     ];
     for (const [path, status, message] of bad) {
       const res = await agent.get(path);
@@ -217,6 +218,10 @@ describe('access to every report route for every role', () => {
       expect(res.text).not.toContain('Alfaperson');
     }
     const hr = agents.get('admin')!;
+    // HR sees everything, so for HR an unknown id is simply not found.
+    for (const path of ['/admin?enhet=999999', '/admin/ansatt/999999']) {
+      expect([path, (await hr.get(path)).status]).toEqual([path, 404]);
+    }
     const sort = await hr.get('/admin/rapport?sorter=lonn');
     expect(sort.status).toBe(400);
     expect(sort.text).toContain('Ugyldig sortering.');

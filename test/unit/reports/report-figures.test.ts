@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { EmployeeRecord, RequirementRecord } from '../../../src/modules/compliance/compliance.repo';
+import { indexFacts } from '../../../src/modules/compliance/compliance-facts';
 import { evaluateCompliance } from '../../../src/modules/compliance/compliance.service';
 import { summarizeStatuses } from '../../../src/modules/compliance/deadline-engine';
 import type { UnitRecord } from '../../../src/modules/org/org.repo';
@@ -143,14 +144,15 @@ describe('report figures', () => {
         const { employees, completions, exemptions } = buildWorld(specs);
         const counted = employees.filter((e) => e.hireDate <= asOf);
         const full = evaluateCompliance(REQUIREMENTS, counted, completions, exemptions, asOf);
-        // What listLatestCompletions returns: the latest completion on or before the date per employee and course.
-        const latest = new Map<string, { employeeId: number; courseId: number; completedOn: string }>();
-        for (const c of completions) {
-          if (c.completedOn > asOf) continue;
-          const key = `${c.employeeId}:${c.courseId}`;
-          if (!latest.has(key) || latest.get(key)!.completedOn < c.completedOn) latest.set(key, c);
-        }
-        const lean = evaluateForFigures(REQUIREMENTS, counted, [...latest.values()], exemptions, asOf);
+        const facts = indexFacts({
+          version: null,
+          requirements: REQUIREMENTS,
+          employees: counted,
+          units: UNITS,
+          completions,
+          exemptions,
+        });
+        const lean = evaluateForFigures(facts, REQUIREMENTS, counted, asOf);
         const shape = (r: {
           employee: { id: number };
           requirement: { id: number };

@@ -1,0 +1,129 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../../src/db/client';
+import { openDatabase, queryRows } from '../../../src/db/client';
+import { currentFacts } from '../../../src/modules/compliance/compliance-facts';
+import { readComplianceVersion } from '../../../src/modules/compliance/compliance.repo';
+import { computeComplianceRows } from '../../../src/modules/compliance/compliance.service';
+import { buildOrgReport } from '../../../src/modules/reports/reports.service';
+import { createTestDatabase } from '../../support/db';
+import {
+  createCompletion,
+  createCourseWithRequirement,
+  createEmployee,
+  createExemption,
+  createUnit,
+} from '../../support/factories';
+
+jest.setTimeout(60_000);
+
+const AS_OF = '2026-11-22';
+const all = { kind: 'all' as const };
+
+/** The cached compliance facts: read once, and read again exactly when a committed change makes them stale. */
+describe('the compliance facts cache', () => {
+  let database: Database;
+  let employeeId: number;
+  let courseId: number;
+  let requirementId: number;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const db = database.db;
+    const unit = await createUnit(db, { code: 'SKOLE' });
+    const { course, requirement } = await createCourseWithRequirement(db, { slug: 'handlingsplan' });
+    courseId = course.id;
+    requirementId = requirement.id;
+    employeeId = (await createEmployee(db, { unitId: unit.id, hireDate: '2015-01-01' })).id;
+  });
+  afterAll(() => database.close());
+
+  const statusOf = async () =>
+    (await computeComplianceRows(database.db, { scope: all, employeeId }, AS_OF))[0]?.result.status;
+
+  test('when nothing changes, then the same facts are served without reading them again', async () => {
+    const first = await currentFacts(database.db);
+    const second = await currentFacts(database.db);
+    expect(second).toBe(first);
+    expect(first.version).toBe(await readComplianceVersion(database.db));
+  });
+
+  test('when a completion is written straight into the table, then the next evaluation sees it', async () => {
+    expect(await statusOf()).toBe('overdue');
+    const before = await readComplianceVersion(database.db);
+    // Raw SQL, not a service: the triggers, not the application, must notice the change.
+    await database.db.execute(
+      sql`insert into completions (employee_id, course_id, completed_on, source) values (${employeeId}, ${courseId}, '2026-10-01', 'manual')`,
+    );
+    expect(await readComplianceVersion(database.db)).toBeGreaterThan(before);
+    expect(await statusOf()).toBe('done');
+    const report = await buildOrgReport(database.db, all, AS_OF);
+    expect(report.overall.total.done).toBe(1);
+  });
+
+  test('when a statement changes no rows, then the version stays and the facts are kept', async () => {
+    const facts = await currentFacts(database.db);
+    await database.db.execute(sql`update employees set first_name = 'Ingen' where id = -1`);
+    await database.db.execute(sql`delete from exemptions where id = -1`);
+    expect(await readComplianceVersion(database.db)).toBe(facts.version);
+    expect(await currentFacts(database.db)).toBe(facts);
+  });
+
+  test('when a transaction has not committed yet, then only that transaction sees its change', async () => {
+    expect(await statusOf()).toBe('done');
+    let seenInside: string | null | undefined;
+    let seenOutside: string | null | undefined;
+    await database.db
+      .transaction(async (tx) => {
+        await createExemption(tx as never, {
+          employeeId,
+          requirementId,
+          validFrom: '2026-01-01',
+          validUntil: null,
+          reason: 'Langtidssykmeldt',
+        });
+        seenInside = (await computeComplianceRows(tx, { scope: all, employeeId }, AS_OF))[0]?.result.status;
+        if (database.kind === 'postgres') seenOutside = await statusOf();
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => expect(error.message).toBe('roll back'));
+    expect(seenInside).toBe('exempt');
+    if (database.kind === 'postgres') expect(seenOutside).toBe('done');
+    expect(await statusOf()).toBe('done');
+  });
+
+  test('when another app instance on the same database changes data, then this instance sees it at once', async () => {
+    const url = process.env.TEST_DATABASE_URL;
+    // PGlite lives inside one process, so a second instance can only be a second PostgreSQL pool.
+    const other: Database =
+      url && database.kind === 'postgres'
+        ? await openDatabase({
+            dataDir: '',
+            databaseUrl: url,
+            schema: (await queryRows<{ s: string }>(database.db, sql`select current_schema() as s`))[0]!.s,
+          })
+        : database;
+    try {
+      await currentFacts(database.db);
+      const { requirement } = await createCourseWithRequirement(other.db, { slug: 'taushetsplikt' });
+      const rows = await computeComplianceRows(database.db, { scope: all, employeeId }, AS_OF);
+      expect(rows.map((r) => r.requirement.id)).toContain(requirement.id);
+      await createCompletion(other.db, {
+        employeeId,
+        courseId: requirement.courseId,
+        completedOn: '2026-11-01',
+        source: 'manual',
+      });
+      const after = await computeComplianceRows(database.db, { scope: all, employeeId }, AS_OF);
+      expect(after.find((r) => r.requirement.id === requirement.id)?.result.status).toBe('done');
+    } finally {
+      if (other !== database) await other.close();
+    }
+  });
+
+  test('when many callers ask while the facts are stale, then they share one read', async () => {
+    await createEmployee(database.db, { unitId: null });
+    const results = await Promise.all(Array.from({ length: 8 }, () => currentFacts(database.db)));
+    expect(new Set(results).size).toBe(1);
+    expect(results[0]!.version).toBe(await readComplianceVersion(database.db));
+  });
+});

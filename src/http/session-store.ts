@@ -4,10 +4,16 @@ import type { Db } from '../db/client';
 import { sessions } from '../db/schema';
 
 const DEFAULT_TTL_MS = 8 * 60 * 60 * 1000;
+/** A rolling session's expiry is written again only when it would move by more than this. */
+const TOUCH_AFTER_MS = 60 * 1000;
+/** How many sessions' last written expiry are remembered; beyond it, touches simply write. */
+const REMEMBERED_SESSIONS = 10_000;
 
 /** express-session store on the sessions table, so any app instance can serve any session. */
 export class DrizzleSessionStore extends session.Store {
   private pruneTimer: NodeJS.Timeout | undefined;
+  // The expiry last read or written per session, so that a rolling session is not written on every request.
+  private readonly storedExpiry = new Map<string, number>();
 
   constructor(private readonly db: Db) {
     super();
@@ -36,6 +42,7 @@ export class DrizzleSessionStore extends session.Store {
       .then((rows) => {
         const row = rows[0];
         if (!row || row.expire.getTime() <= Date.now()) return callback(null, null);
+        this.remember(sid, row.expire.getTime());
         callback(null, row.sess as session.SessionData);
       })
       .catch((error) => callback(error));
@@ -50,11 +57,15 @@ export class DrizzleSessionStore extends session.Store {
         target: sessions.sid,
         set: { sess: sess as unknown as Record<string, unknown>, expire },
       })
-      .then(() => callback?.())
+      .then(() => {
+        this.remember(sid, expire.getTime());
+        callback?.();
+      })
       .catch((error) => callback?.(error));
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.storedExpiry.delete(sid);
     this.db
       .delete(sessions)
       .where(eq(sessions.sid, sid))
@@ -62,13 +73,33 @@ export class DrizzleSessionStore extends session.Store {
       .catch((error) => callback?.(error));
   }
 
+  /**
+   * Extends a rolling session. The write is skipped while the stored expiry is less than a minute
+   * behind, so a session lives at most a minute shorter than its cookie says, and a busy page does
+   * not write the sessions table on every request.
+   */
   override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    const expire = this.expiryOf(sess);
+    const stored = this.storedExpiry.get(sid);
+    if (stored !== undefined && expire.getTime() - stored < TOUCH_AFTER_MS) {
+      callback?.();
+      return;
+    }
     this.db
       .update(sessions)
-      .set({ expire: this.expiryOf(sess) })
+      .set({ expire })
       .where(eq(sessions.sid, sid))
-      .then(() => callback?.())
+      .then(() => {
+        this.remember(sid, expire.getTime());
+        callback?.();
+      })
       .catch((error) => callback?.(error));
+  }
+
+  private remember(sid: string, expireMs: number): void {
+    if (this.storedExpiry.size >= REMEMBERED_SESSIONS && !this.storedExpiry.has(sid))
+      this.storedExpiry.clear();
+    this.storedExpiry.set(sid, expireMs);
   }
 
   private expiryOf(sess: session.SessionData): Date {

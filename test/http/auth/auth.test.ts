@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { eq } from 'drizzle-orm';
 import { sessions, users } from '../../../src/db/schema';
+import { DrizzleSessionStore } from '../../../src/http/session-store';
 import { createTestApp, csrfFrom, loginAs, type TestApp } from '../../support/app';
 import { createUser, TEST_PASSWORD } from '../../support/factories';
 
@@ -110,6 +111,34 @@ describe('login, logout and CSRF', () => {
     const sid = decodeURIComponent(after!).slice(2).split('.')[0]!;
     expect(await t.database.db.select().from(sessions).where(eq(sessions.sid, sid))).toHaveLength(1);
     await agent.get('/mine-kurs').expect(200);
+  });
+
+  test('when a rolling session is touched, then its expiry is written only once it moves by more than a minute', async () => {
+    const store = new DrizzleSessionStore(t.database.db);
+    const at = (ms: number) => ({ cookie: { expires: new Date(ms), originalMaxAge: 1 } }) as never;
+    const stored = async () =>
+      (
+        await t.database.db.select().from(sessions).where(eq(sessions.sid, 'rullerende'))
+      )[0]!.expire.getTime();
+    const base = Date.now() + 8 * 3600_000;
+    await new Promise<void>((resolve, reject) =>
+      store.set('rullerende', at(base), (e) => (e ? reject(e) : resolve())),
+    );
+    const touch = (ms: number) =>
+      new Promise<void>((resolve, reject) =>
+        store.touch('rullerende', at(ms), (e) => (e ? reject(e) : resolve())),
+      );
+    await touch(base + 30_000);
+    expect(await stored()).toBe(base);
+    await touch(base + 90_000);
+    expect(await stored()).toBe(base + 90_000);
+    // A second instance (a new store) knows nothing yet, so its first touch writes.
+    await new Promise<void>((resolve, reject) =>
+      new DrizzleSessionStore(t.database.db).touch('rullerende', at(base + 100_000), (e) =>
+        e ? reject(e) : resolve(),
+      ),
+    );
+    expect(await stored()).toBe(base + 100_000);
   });
 
   test('when the next parameter points elsewhere, then login stays on this site', async () => {

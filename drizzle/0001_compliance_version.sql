@@ -3,7 +3,8 @@ CREATE TABLE "data_versions" (
 	"version" bigint DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
-INSERT INTO "data_versions" ("key", "version") VALUES ('compliance', 1);
+-- A random start, so that versions of different databases never coincide in one process.
+INSERT INTO "data_versions" ("key", "version") VALUES ('compliance', floor(random() * 4503599627370496)::bigint);
 --> statement-breakpoint
 CREATE FUNCTION "bump_compliance_version"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN

@@ -110,8 +110,16 @@ interface FactsCache {
   loading: Promise<ComplianceFacts> | null;
 }
 
-// One cache per database object; transactions never use it (they may hold uncommitted changes).
+// One cache per database object, and its current facts by version for transactions to find.
 const caches = new WeakMap<Db, FactsCache>();
+const factsByVersion = new Map<number, WeakRef<ComplianceFacts>>();
+
+function keep(cache: FactsCache, facts: ComplianceFacts): void {
+  if (cache.facts && (cache.facts.version ?? -1) >= (facts.version ?? -1)) return;
+  if (cache.facts?.version != null) factsByVersion.delete(cache.facts.version);
+  cache.facts = facts;
+  if (facts.version !== null) factsByVersion.set(facts.version, new WeakRef(facts));
+}
 
 /** Reads all facts and their version in one snapshot, so the version names exactly what was read. */
 function loadSnapshot(db: Db): Promise<ComplianceFacts> {
@@ -140,9 +148,7 @@ export async function currentFacts(db: Db): Promise<ComplianceFacts> {
       const loading = loadSnapshot(db);
       cache.loading = loading;
       loading
-        .then((facts) => {
-          if (!cache.facts || (cache.facts.version ?? -1) < (facts.version ?? -1)) cache.facts = facts;
-        })
+        .then((facts) => keep(cache, facts))
         .catch(() => undefined)
         .finally(() => {
           if (cache.loading === loading) cache.loading = null;
@@ -154,18 +160,17 @@ export async function currentFacts(db: Db): Promise<ComplianceFacts> {
   }
 }
 
-/** Drops the cached facts of a database (e.g. when it is closed). */
-export function forgetFacts(db: Db): void {
-  caches.delete(db);
-}
-
 /**
- * The facts for a filter: from the cache for the database itself, or read directly – filtered in
- * SQL – inside a transaction, which may see changes nobody else sees yet.
+ * The facts for a filter: from the cache for the database itself. Inside a transaction, a cache
+ * serves only when the transaction sees the very version it holds. A transaction that has changed
+ * facts sees a newer version than anything committed (its bump holds the version row until it
+ * ends), so it reads its own view directly, filtered in SQL. Versions start at a random number per
+ * database (migration 0001), so two databases in one process never share one.
  */
 export async function factsFor(db: DbOrTx, filter: EmployeeFilter): Promise<ComplianceFacts> {
-  if (db instanceof PgTransaction) return readFacts(db, filter, null);
-  return currentFacts(db as Db);
+  if (!(db instanceof PgTransaction)) return currentFacts(db as Db);
+  const cached = factsByVersion.get(await readComplianceVersion(db))?.deref();
+  return cached ?? readFacts(db, filter, null);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client';
 import { openDatabase, queryRows } from '../../../src/db/client';
-import { currentFacts } from '../../../src/modules/compliance/compliance-facts';
+import { currentFacts, factsFor } from '../../../src/modules/compliance/compliance-facts';
 import { readComplianceVersion } from '../../../src/modules/compliance/compliance.repo';
 import { computeComplianceRows } from '../../../src/modules/compliance/compliance.service';
 import { buildOrgReport } from '../../../src/modules/reports/reports.service';
@@ -89,6 +89,21 @@ describe('the compliance facts cache', () => {
     expect(seenInside).toBe('exempt');
     if (database.kind === 'postgres') expect(seenOutside).toBe('done');
     expect(await statusOf()).toBe('done');
+  });
+
+  test('when a transaction has changed nothing, then it is served the cached facts; once it writes, its own view', async () => {
+    const cached = await currentFacts(database.db);
+    await database.db
+      .transaction(async (tx) => {
+        expect(await factsFor(tx, { scope: all })).toBe(cached);
+        await createEmployee(tx as never, { unitId: null, firstName: 'Uforpliktet' });
+        const own = await factsFor(tx, { scope: all });
+        expect(own).not.toBe(cached);
+        expect(own.employees.map((e) => e.firstName)).toContain('Uforpliktet');
+        throw new Error('roll back');
+      })
+      .catch((error: Error) => expect(error.message).toBe('roll back'));
+    expect(await currentFacts(database.db)).toBe(cached);
   });
 
   test('when another app instance on the same database changes data, then this instance sees it at once', async () => {

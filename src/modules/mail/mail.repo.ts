@@ -112,27 +112,26 @@ function mapRawRow(r: Record<string, unknown>): OutboxMail {
 }
 
 /**
- * Claims up to `limit` mails that are due: pending ones whose time has come, and ones left in
- * 'sending' by a sender whose lease ran out (it crashed). `FOR UPDATE SKIP LOCKED` lets several
- * senders claim at once without taking the same row; the lease marks the row as taken after commit.
+ * Claims up to `limit` mails: pending ones due by `dueBy`, and ones left in 'sending' by a sender
+ * whose lease has run out at `now` (it crashed). `FOR UPDATE SKIP LOCKED` lets several senders claim
+ * at once without taking the same row; the lease (`now` + leaseMs) marks the row as taken after commit.
  */
 export async function claimDueMails(
   db: DbOrTx,
-  now: Date,
-  limit: number,
-  leaseMs: number,
+  opts: { dueBy: Date; now: Date; limit: number; leaseMs: number },
 ): Promise<OutboxMail[]> {
-  const nowIso = now.toISOString();
-  const leaseIso = new Date(now.getTime() + leaseMs).toISOString();
+  const dueIso = opts.dueBy.toISOString();
+  const nowIso = opts.now.toISOString();
+  const leaseIso = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`update mail_outbox set status = 'sending', attempts = attempts + 1, locked_until = ${leaseIso}::timestamptz
         where id in (
           select id from mail_outbox
-          where (status = 'pending' and next_attempt_at <= ${nowIso}::timestamptz)
+          where (status = 'pending' and next_attempt_at <= ${dueIso}::timestamptz)
              or (status = 'sending' and locked_until < ${nowIso}::timestamptz)
           order by next_attempt_at, id
-          limit ${limit}
+          limit ${opts.limit}
           for update skip locked
         )
         returning *`,
@@ -140,17 +139,51 @@ export async function claimDueMails(
   return rows.map(mapRawRow).sort((a, b) => a.id - b.id);
 }
 
-// The three state changes are plain SQL: they run once per mail, so query building must cost nothing.
+// The state changes are plain SQL: they run for every mail, so query building must cost nothing.
 
-export async function markMailSent(
-  db: DbOrTx,
-  id: number,
-  values: { smtpResponse: string; messageId: string; sentAt: Date },
-): Promise<void> {
+export interface SentMark {
+  id: number;
+  smtpResponse: string;
+  messageId: string;
+  sentAt: Date;
+}
+
+/** Marks mails the SMTP server has accepted as sent, many in one statement (one JSON parameter). */
+export async function markMailsSent(db: DbOrTx, marks: SentMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  const json = JSON.stringify(
+    marks.map((m) => ({
+      id: m.id,
+      sent_at: m.sentAt.toISOString(),
+      smtp_response: m.smtpResponse,
+      message_id: m.messageId,
+    })),
+  );
   await db.execute(
-    sql`update mail_outbox set status = 'sent', sent_at = ${values.sentAt.toISOString()}::timestamptz,
-          smtp_response = ${values.smtpResponse}, message_id = ${values.messageId}, locked_until = null, last_error = null
-        where id = ${id}`,
+    sql`update mail_outbox m set status = 'sent', sent_at = x.sent_at, smtp_response = x.smtp_response,
+          message_id = x.message_id, locked_until = null, last_error = null
+        from jsonb_to_recordset(${json}::jsonb) as x(id bigint, sent_at timestamptz, smtp_response text, message_id text)
+        where m.id = x.id`,
+  );
+}
+
+/**
+ * Gives claimed mails that were never handed to SMTP back to the queue (a sender stopping or
+ * failing), so they need not wait for the lease; the claim's attempt is not counted. Only rows
+ * still held under the same lease are touched, never a claim another sender has taken over.
+ */
+export async function releaseClaimedMails(
+  db: DbOrTx,
+  claims: Array<Pick<OutboxMail, 'id' | 'lockedUntil'>>,
+): Promise<void> {
+  if (claims.length === 0) return;
+  const json = JSON.stringify(
+    claims.map((c) => ({ id: c.id, locked_until: c.lockedUntil?.toISOString() ?? null })),
+  );
+  await db.execute(
+    sql`update mail_outbox m set status = 'pending', locked_until = null, attempts = greatest(m.attempts - 1, 0)
+        from jsonb_to_recordset(${json}::jsonb) as x(id bigint, locked_until timestamptz)
+        where m.id = x.id and m.status = 'sending' and m.locked_until = x.locked_until`,
   );
 }
 

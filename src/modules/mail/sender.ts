@@ -1,13 +1,25 @@
 import { EventEmitter } from 'node:events';
 import type { DbOrTx } from '../../db/client';
 import { errorFields, logger } from '../../lib/logger';
-import { claimDueMails, markMailFailed, markMailForRetry, markMailSent, type OutboxMail } from './mail.repo';
+import {
+  claimDueMails,
+  markMailFailed,
+  markMailForRetry,
+  markMailsSent,
+  releaseClaimedMails,
+  type OutboxMail,
+  type SentMark,
+} from './mail.repo';
 import type { MailTransport } from './transport';
 
 /**
- * Drains the outbox. Each mail is claimed (FOR UPDATE SKIP LOCKED + a lease), sent, and marked
- * right after the server's answer, so a crash can repeat at most the one mail that was in flight;
- * its Message-ID is derived from the idempotency key so the receiver can recognise it.
+ * Drains the outbox. Mails are claimed in batches (FOR UPDATE SKIP LOCKED + a lease; the next
+ * batch is claimed while the current one is sent), sent over `concurrency` pooled connections, and
+ * marked 'sent' only after the server's 250, by a group commit: while one UPDATE of accepted mails
+ * runs, the next acceptances collect and go in the following one. Senders wait when `maxUnmarked`
+ * accepted mails are not yet committed, so a crash repeats at most `concurrency` mails in flight
+ * plus `maxUnmarked` accepted but unmarked ones; their Message-ID is derived from the idempotency
+ * key so the receiver can recognise them.
  */
 
 export interface SenderOptions {
@@ -22,6 +34,13 @@ export interface SenderOptions {
   backoffMaxMs?: number;
   /** After this many attempts a temporary failure counts as permanent. */
   maxAttempts?: number;
+  /**
+   * The most mails accepted by SMTP whose 'sent' mark is not committed yet; sends wait beyond it.
+   * Together with `concurrency` it bounds what a crash can send twice. Default 4 × concurrency.
+   */
+  maxUnmarked?: number;
+  /** How long an accepted mail may wait for more to share its 'sent' UPDATE (default 20 ms). */
+  markDelayMs?: number;
   now?: () => Date;
   /** Called after a mail's new state is committed (tests and the CLI use it). */
   onResult?: (mail: OutboxMail, outcome: 'sent' | 'retry' | 'failed') => void;
@@ -58,6 +77,9 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number): nu
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits between tries of a 'sent' mark that failed: a short database outage must not lose the mark. */
+const MARK_RETRY_DELAYS_MS = [100, 500, 2000];
+
 /** Sends every mail that is due now, once; returns counts. Safe to run in several processes at the same time. */
 export async function drainOutbox(
   db: DbOrTx,
@@ -66,19 +88,115 @@ export async function drainOutbox(
 ): Promise<DrainResult> {
   const now = opts.now ?? (() => new Date());
   const concurrency = Math.max(1, opts.concurrency ?? 5);
-  const batchSize = opts.batchSize ?? 50;
+  const batchSize = Math.max(1, opts.batchSize ?? 50);
   const intervalMs = 1000 / opts.ratePerSecond;
+  // The lease covers the batch being sent and the one claimed ahead of it, four times over.
   const leaseMs = opts.leaseMs ?? Math.max(120_000, (batchSize / opts.ratePerSecond) * 1000 * 4);
   const backoffBaseMs = opts.backoffBaseMs ?? 60_000;
   const backoffMaxMs = opts.backoffMaxMs ?? 6 * 60 * 60 * 1000;
   const maxAttempts = opts.maxAttempts ?? 10;
+  const maxUnmarked = Math.max(1, opts.maxUnmarked ?? 4 * concurrency);
+  // Half the limit goes in one UPDATE, so the other half can be accepted while it runs.
+  const markAt = Math.max(1, maxUnmarked >> 1);
+  const markDelayMs = opts.markDelayMs ?? 20;
   const result: DrainResult = { sent: 0, retried: 0, failed: 0 };
   // Only what is due when the drain starts, so a retried mail waits for its backoff.
-  const startedAt = now();
+  const dueBy = now();
   let nextSlot = Date.now();
-  const pendingMarks: Array<Promise<void>> = [];
+  /** The first database error; the drain stops taking mails and rethrows it at the end. */
+  let fatal = null as { error: unknown } | null;
+  const stopping = () => fatal !== null || (opts.shouldStop?.() ?? false);
+
+  // Claimed mails not yet handed to SMTP; the next batch is claimed when this runs low.
+  const queue: OutboxMail[] = [];
+  let claiming: Promise<void> | null = null;
+  let exhausted = false;
+  const claimMore = (): Promise<void> => {
+    if (claiming) return claiming;
+    if (exhausted || stopping()) return Promise.resolve();
+    claiming = claimDueMails(db, { dueBy, now: now(), limit: batchSize, leaseMs })
+      .then(
+        (rows) => {
+          if (rows.length === 0) exhausted = true;
+          queue.push(...rows);
+        },
+        (error: unknown) => {
+          fatal ??= { error };
+        },
+      )
+      .finally(() => {
+        claiming = null;
+      });
+    return claiming;
+  };
+  const takeMail = async (): Promise<OutboxMail | null> => {
+    for (;;) {
+      if (stopping()) return null;
+      if (queue.length <= Math.max(concurrency, batchSize >> 1)) void claimMore();
+      const mail = queue.shift();
+      if (mail) {
+        // A mail whose lease ran out while it waited may already belong to another sender.
+        if (mail.lockedUntil && mail.lockedUntil.getTime() <= now().getTime()) continue;
+        return mail;
+      }
+      if (exhausted) return null;
+      await claimMore();
+    }
+  };
+
+  // Group commit of 'sent' marks: one UPDATE in flight at a time, carrying every mail accepted since
+  // the last – as soon as half of maxUnmarked have collected, or markDelayMs after the first one.
+  let accepted: Array<{ mail: OutboxMail; mark: SentMark }> = [];
+  let marking: Promise<void> | null = null;
+  let markingCount = 0;
+  let markTimer: NodeJS.Timeout | undefined;
+  const scheduleMarks = () => {
+    if (marking || accepted.length === 0) return;
+    if (accepted.length >= markAt) void commitMarks();
+    else markTimer ??= setTimeout(() => void commitMarks(), markDelayMs);
+  };
+  const commitMarks = (): Promise<void> => {
+    if (marking) return marking;
+    clearTimeout(markTimer);
+    markTimer = undefined;
+    if (accepted.length === 0) return Promise.resolve();
+    const batch = accepted;
+    accepted = [];
+    markingCount = batch.length;
+    marking = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await markMailsSent(
+            db,
+            batch.map((a) => a.mark),
+          );
+          break;
+        } catch (error) {
+          const delay = MARK_RETRY_DELAYS_MS[attempt];
+          if (delay === undefined) {
+            fatal ??= { error };
+            logger.error('E-post ble sendt, men kunne ikke merkes som sendt', {
+              ids: batch.map((a) => a.mail.id),
+              ...errorFields(error),
+            });
+            return;
+          }
+          await sleep(delay);
+        }
+      }
+      result.sent += batch.length;
+      for (const a of batch) opts.onResult?.(a.mail, 'sent');
+    })().finally(() => {
+      marking = null;
+      markingCount = 0;
+      scheduleMarks();
+    });
+    return marking;
+  };
 
   const deliver = async (mail: OutboxMail) => {
+    // Back-pressure: no new send while too many accepted mails wait for their mark.
+    while (accepted.length + markingCount >= maxUnmarked) await commitMarks();
     // Rate limit: each send starts no earlier than its slot.
     const slot = nextSlot;
     nextSlot = Math.max(nextSlot, Date.now()) + intervalMs;
@@ -114,35 +232,34 @@ export async function drainOutbox(
       }
       return;
     }
-    // Marked at once but not awaited here: the worker starts its next send while the update runs;
-    // the batch waits for every mark before it claims more.
-    pendingMarks.push(
-      markMailSent(db, mail.id, {
-        smtpResponse: receipt.response,
-        messageId: receipt.messageId,
-        sentAt: now(),
-      }).then(() => {
-        result.sent++;
-        opts.onResult?.(mail, 'sent');
-      }),
-    );
+    accepted.push({
+      mail,
+      mark: { id: mail.id, smtpResponse: receipt.response, messageId: receipt.messageId, sentAt: now() },
+    });
+    scheduleMarks();
   };
 
-  for (;;) {
-    if (opts.shouldStop?.()) break;
-    const batch = await claimDueMails(db, startedAt, batchSize, leaseMs);
-    if (batch.length === 0) break;
-    let index = 0;
-    const workers = Array.from({ length: Math.min(concurrency, batch.length) }, async () => {
-      while (index < batch.length && !opts.shouldStop?.()) {
-        const mail = batch[index++]!;
+  const worker = async () => {
+    for (;;) {
+      const mail = await takeMail();
+      if (!mail) return;
+      try {
         await deliver(mail);
+      } catch (error) {
+        fatal ??= { error };
       }
-    });
-    await Promise.all(workers);
-    await Promise.all(pendingMarks.splice(0));
-    // Claimed mails left behind by a stop keep their lease and are taken over when it runs out.
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await claiming;
+  while (marking || accepted.length > 0) await commitMarks();
+  if (queue.length > 0) {
+    // Stopped early: what was claimed but never sent goes back to the queue at once.
+    await releaseClaimedMails(db, queue.splice(0)).catch((error: unknown) =>
+      logger.warn('Krav på e-post ble ikke frigitt; de tas over når leietiden går ut', errorFields(error)),
+    );
   }
+  if (fatal) throw fatal.error;
   return result;
 }
 

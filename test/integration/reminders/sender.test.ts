@@ -175,4 +175,37 @@ describe('outbox sender with a real SMTP peer', () => {
       await peer.close();
     }
   });
+
+  it('when a sender is stopped mid-drain, then the mails it claimed but did not send go back to the queue and each is delivered once', async () => {
+    const peer = await startSmtpPeer();
+    const transport = createSmtpTransport(peer.url);
+    try {
+      const keys = await enqueueTestMails(database.db, 12);
+      let results = 0;
+      const first = await drainOutbox(database.db, transport, {
+        from,
+        ratePerSecond: 1000,
+        now,
+        batchSize: 10,
+        concurrency: 1,
+        onResult: () => results++,
+        shouldStop: () => results >= 3,
+      });
+      expect(first.sent).toBeGreaterThanOrEqual(3);
+      expect(first.sent).toBeLessThan(12);
+      const rows = await database.db.select().from(mailOutbox);
+      // Nothing is left claimed: the rest is pending again, with the claim's attempt not counted.
+      expect(rows.filter((r) => r.status === 'sending')).toEqual([]);
+      const pending = rows.filter((r) => r.status === 'pending');
+      expect(pending).toHaveLength(12 - first.sent);
+      expect(pending.every((r) => r.attempts === 0 && r.lockedUntil === null)).toBe(true);
+
+      const second = await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now });
+      expect(first.sent + second.sent).toBe(12);
+      expect(peer.received.map((m) => m.key).sort()).toEqual([...keys].sort());
+    } finally {
+      await transport.close();
+      await peer.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- reminders [--employees N] [--mails N]`
+ * `npm run bench -- reminders [--employees N] [--mails N] [--deliver-only]`
  *
  * 1. Evaluate and enqueue: one run of a schedule with every kind over N employees (default 50,000)
  *    in ~100 units with leaders: compliance, selection, rendering, and the one transaction that
@@ -7,8 +7,15 @@
  * 2. Delivery: M mails (default 10,000) drained from the outbox to a local smtp-server sink, compared
  *    with a raw pooled nodemailer loop sending the same messages to the same sink. Target ≥ 0.7×.
  *
+ * `--deliver-only` skips step 1: it renders M mails with the built-in templates in the kind mix of a
+ * full run (overdue, due soon, escalations, leader digests with their lists) straight into the outbox,
+ * measures delivery only and replaces only the `delivery` numbers in the results file.
+ *
  * PGlite by default; DATABASE_URL=postgres://… runs on a server in schema bench_reminders (dropped after).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
@@ -18,12 +25,14 @@ import { openDatabase, queryRows, type Database } from '../src/db/client';
 import { courses, mailOutbox, orgUnits, requirements, unitLeaders, users } from '../src/db/schema';
 import { addDays } from '../src/lib/dates';
 import { recomputeUnitPaths } from '../src/modules/org/org.repo';
-import { insertOutboxMails } from '../src/modules/mail/mail.repo';
+import { insertOutboxMails, type NewOutboxMail } from '../src/modules/mail/mail.repo';
+import { resolveTemplates } from '../src/modules/mail/mail.service';
 import { drainOutbox } from '../src/modules/mail/sender';
 import { createSmtpTransport } from '../src/modules/mail/transport';
 import { findSchedule, insertSchedule } from '../src/modules/reminders/reminders.repo';
-import { enqueuePlan, planSchedule } from '../src/modules/reminders/reminders.service';
-import { scheduleOptionsSchema } from '../src/modules/reminders/reminders.schema';
+import { enqueuePlan, planSchedule, renderReminder } from '../src/modules/reminders/reminders.service';
+import { scheduleOptionsSchema, type ReminderKind } from '../src/modules/reminders/reminders.schema';
+import type { DigestLine, PlannedReminder } from '../src/modules/reminders/selection';
 import { printTable, writeResults } from './lib/results';
 
 const AS_OF = '2026-11-23';
@@ -179,11 +188,16 @@ async function startSink(): Promise<{ port: number; received: () => number; clos
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { employees: { type: 'string', default: '50000' }, mails: { type: 'string', default: '10000' } },
+    options: {
+      employees: { type: 'string', default: '50000' },
+      mails: { type: 'string', default: '10000' },
+      'deliver-only': { type: 'boolean', default: false },
+    },
     strict: true,
   });
   const employeeCount = Number(values.employees);
   const mailCount = Number(values.mails);
+  const deliverOnly = values['deliver-only'];
   const url = process.env.DATABASE_URL;
   const schema = 'bench_reminders';
   const database = await openDatabase(
@@ -196,7 +210,8 @@ export async function run(args: string[]): Promise<void> {
     }
     const db0 = url ? await openDatabase({ dataDir: '', databaseUrl: url, schema }) : database;
     try {
-      await measure(db0, employeeCount, mailCount);
+      if (deliverOnly) await measureDeliveryOnly(db0, mailCount);
+      else await measure(db0, employeeCount, mailCount);
     } finally {
       if (url) {
         await db0.db.execute(sql.raw(`drop schema if exists ${schema} cascade`));
@@ -206,6 +221,240 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     if (!url) await database.close();
   }
+}
+
+/** The kinds a full run over 50,000 employees enqueues, in its proportions (bench/results, 2026-11-23). */
+const FULL_RUN_MIX: Array<[ReminderKind, number]> = [
+  ['employee_overdue', 15932],
+  ['employee_due_soon', 5323],
+  ['employee_due_today', 174],
+  ['escalation', 10808],
+  ['leader_digest', 105],
+];
+
+/**
+ * `count` mails rendered with the built-in templates as a full run would render them: the same kinds
+ * in the same proportions, digests with lists as long as a 500-employee unit's.
+ */
+async function renderDeliveryMails(database: Database, count: number): Promise<NewOutboxMail[]> {
+  const templates = await resolveTemplates(database.db, null);
+  const total = FULL_RUN_MIX.reduce((sum, [, n]) => sum + n, 0);
+  const kinds: ReminderKind[] = [];
+  for (const [kind, n] of FULL_RUN_MIX) {
+    for (let i = 0; i < Math.round((n / total) * count); i++) kinds.push(kind);
+  }
+  while (kinds.length < count) kinds.push('employee_overdue');
+  kinds.length = count;
+  const rnd = rng(7);
+  const courses = [
+    ['handlingsplan', 'Handlingsplan mot vold og overgrep'],
+    ['meldeplikt', 'Meldeplikt til barnevernet'],
+    ['taushetsplikt', 'Taushetsplikt og opplysningsplikt'],
+  ] as const;
+  const digestLines = (n: number, offset: number): DigestLine[] =>
+    Array.from({ length: n }, (_, j) => ({
+      employeeId: offset + j,
+      name: `Fornavn${offset + j} Etternavn${offset + j}`,
+      unitName: `Virksomhet ${j % 3}`,
+      courseTitle: courses[j % 3]![1],
+      dueDate: addDays(AS_OF, -Math.floor(rnd() * 300)),
+    }));
+  const notBefore = new Date(Date.now() - 1000);
+  return kinds.map((kind, i) => {
+    const [slug, title] = courses[i % 3]!;
+    const daysPastDue = kind === 'employee_due_soon' ? -Math.floor(rnd() * 30) : Math.floor(rnd() * 400);
+    const isLeader = kind === 'leader_digest' || kind === 'escalation';
+    const item: PlannedReminder = {
+      key: `${kind}|e${i}|bench`,
+      kind,
+      period: 'bench',
+      employeeId: i,
+      requirementId: (i % 3) + 1,
+      dueDate: addDays(AS_OF, -daysPastDue),
+      recipient: isLeader
+        ? { userId: null, name: `Leder Virksomhet ${i % 100}`, email: `leder.v${i % 100}@bench.kommune.no` }
+        : { userId: null, name: `Fornavn${i} Etternavn${i}`, email: `ansatt${i}@bench.kommune.no` },
+      employeeName: `Fornavn${i} Etternavn${i}`,
+      courseTitle: title,
+      courseSlug: slug,
+      unitName: `Virksomhet ${i % 100}`,
+      daysPastDue,
+      ...(kind === 'leader_digest'
+        ? {
+            digest: {
+              periodLabel: 'november 2026',
+              unitNames: [`Virksomhet ${i % 100}`],
+              overdue: digestLines(160, i * 1000),
+              dueSoon: digestLines(53, i * 1000 + 500),
+              newHires: digestLines(5, i * 1000 + 800),
+              missingReviews: [
+                {
+                  unitName: `Virksomhet ${i % 100}`,
+                  topicTitle: 'Meldeplikt og opplysningsplikt gjennomgått',
+                },
+              ],
+              rates: [{ unitId: i, unitName: `Virksomhet ${i % 100}`, rate: 0.88, counted: 500 }],
+            },
+          }
+        : {}),
+    };
+    const mail = renderReminder(item, templates, 'https://kursvakt.bench.kommune.no');
+    return {
+      idempotencyKey: item.key,
+      kind,
+      toAddress: item.recipient.email,
+      toName: item.recipient.name,
+      subject: mail.subject,
+      bodyText: mail.text,
+      bodyHtml: mail.html,
+      employeeId: null,
+      recipientUserId: null,
+      scheduleId: null,
+      nextAttemptAt: new Date(notBefore.getTime() - i),
+    };
+  });
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Delivery runs in rounds, raw and outbox taking turns going first, so a change in the machine's load hits both. */
+const ROUNDS = 4;
+
+/**
+ * Delivers the mails twice over, round by round: a raw pooled nodemailer loop (no database), and
+ * drainOutbox after the round's mails were put in the outbox (not timed); both to the same
+ * smtp-server sink in this process, both with CONNECTIONS connections.
+ */
+async function measureDelivery(database: Database, mails: NewOutboxMail[]) {
+  const db = database.db;
+  await db.delete(mailOutbox);
+  const loadBefore = os.loadavg().map(round1);
+  const sink = await startSink();
+  const smtpUrl = `smtp://127.0.0.1:${sink.port}`;
+  const raw = nodemailer.createTransport(`${smtpUrl}?pool=true&maxConnections=${CONNECTIONS}`);
+  const transport = createSmtpTransport(smtpUrl, { maxConnections: CONNECTIONS });
+  let rawMs = 0;
+  let outboxMs = 0;
+  let outboxSent = 0;
+
+  const sendRaw = async (messages: NewOutboxMail[]) => {
+    const t = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (next < messages.length) {
+          const m = messages[next++]!;
+          await raw.sendMail({
+            from: FROM,
+            to: { name: m.toName ?? '', address: m.toAddress },
+            subject: m.subject,
+            text: m.bodyText,
+            html: m.bodyHtml ?? undefined,
+          });
+        }
+      }),
+    );
+    rawMs += performance.now() - t;
+  };
+  const sendOutbox = async () => {
+    const t = performance.now();
+    const drained = await drainOutbox(db, transport, {
+      from: FROM,
+      ratePerSecond: 1_000_000,
+      concurrency: CONNECTIONS,
+      batchSize: 200,
+    });
+    outboxMs += performance.now() - t;
+    outboxSent += drained.sent;
+  };
+
+  const perRound = Math.ceil(mails.length / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    const chunk = mails.slice(round * perRound, (round + 1) * perRound);
+    await chunked(chunk, 1000, (c) => insertOutboxMails(db, c));
+    if (round % 2 === 0) {
+      await sendRaw(chunk);
+      await sendOutbox();
+    } else {
+      await sendOutbox();
+      await sendRaw(chunk);
+    }
+  }
+  raw.close();
+  await transport.close();
+  const receivedTotal = sink.received();
+  await sink.close();
+  const [state] = await queryRows<{ sent: number; other: number }>(
+    db,
+    sql`select count(*) filter (where status = 'sent')::int as sent, count(*) filter (where status <> 'sent')::int as other from mail_outbox`,
+  );
+
+  const rawRate = (mails.length / rawMs) * 1000;
+  const outboxRate = (outboxSent / outboxMs) * 1000;
+  return {
+    mails: mails.length,
+    connections: CONNECTIONS,
+    rounds: ROUNDS,
+    rawNodemailerMs: Math.round(rawMs),
+    rawPerSecond: Math.round(rawRate),
+    outboxMs: Math.round(outboxMs),
+    outboxPerSecond: Math.round(outboxRate),
+    outboxSent,
+    markedSent: Number(state?.sent ?? 0),
+    notSent: Number(state?.other ?? 0),
+    sinkReceived: receivedTotal,
+    ratio: Number((outboxRate / rawRate).toFixed(2)),
+    targetRatio: 0.7,
+    met: outboxRate / rawRate >= 0.7,
+    loadAverage: { before: loadBefore, after: os.loadavg().map(round1) },
+  };
+}
+
+type DeliveryResult = Awaited<ReturnType<typeof measureDelivery>>;
+
+function deliveryRows(delivery: DeliveryResult) {
+  return [
+    {
+      måling: `rå nodemailer (${delivery.mails})`,
+      verdi: `${delivery.rawNodemailerMs} ms (${delivery.rawPerSecond}/s)`,
+    },
+    {
+      måling: `utboks (${delivery.mails})`,
+      verdi: `${delivery.outboxMs} ms (${delivery.outboxPerSecond}/s; ${delivery.markedSent} merket sendt, sluk mottok ${delivery.sinkReceived})`,
+    },
+    { måling: 'forhold utboks/rå', verdi: `${delivery.ratio} (mål ≥ 0.7)` },
+    {
+      måling: 'belastning (1/5/15 min)',
+      verdi: `${delivery.loadAverage.before.join(' ')} før, ${delivery.loadAverage.after.join(' ')} etter`,
+    },
+  ];
+}
+
+async function measureDeliveryOnly(database: Database, mailCount: number): Promise<void> {
+  console.log(`Legger ${mailCount} e-poster i utboksen i ${database.description} …`);
+  const mails = await renderDeliveryMails(database, mailCount);
+  const delivery = await measureDelivery(database, mails);
+  printTable(deliveryRows(delivery));
+  // Only the delivery numbers are replaced; the evaluate numbers of the last full run stay.
+  const file = path.join(__dirname, 'results', 'reminders.json');
+  let previous: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      runs?: Record<string, Record<string, unknown>>;
+    };
+    previous = parsed.runs?.[database.kind] ?? {};
+  } catch {
+    // no earlier results
+  }
+  writeResults('reminders', database.kind, {
+    ...previous,
+    database: database.description,
+    delivery: {
+      ...delivery,
+      seeding: 'deliver-only: rendered with the built-in templates, kind mix of a full run',
+    },
+  });
+  console.log(`Resultater skrevet til ${file}`);
 }
 
 async function measure(database: Database, employeeCount: number, mailCount: number): Promise<void> {
@@ -248,71 +497,27 @@ async function measure(database: Database, employeeCount: number, mailCount: num
   );
   const secondMs = performance.now() - t2;
 
-  // Delivery: exactly mailCount pending mails (the run's own, topped up with rendered copies).
+  // Delivery: exactly mailCount mails (the run's own, topped up with rendered copies).
   const existing = await db.select().from(mailOutbox).limit(mailCount);
-  await db.delete(mailOutbox);
   const template = existing[0]!;
-  await chunked(
-    Array.from({ length: mailCount }, (_, i) => existing[i] ?? { ...template, idempotencyKey: `bench|${i}` }),
-    1000,
-    (chunk) =>
-      insertOutboxMails(
-        db,
-        chunk.map((m, i) => ({
-          idempotencyKey: m.idempotencyKey,
-          kind: m.kind,
-          toAddress: m.toAddress,
-          toName: m.toName,
-          subject: m.subject,
-          bodyText: m.bodyText,
-          bodyHtml: m.bodyHtml,
-          employeeId: null,
-          recipientUserId: null,
-          scheduleId: null,
-          nextAttemptAt: new Date(Date.now() - 1000 - i),
-        })),
-      ),
-  );
-  const messages = await db.select().from(mailOutbox);
-
-  const sink = await startSink();
-  const smtpUrl = `smtp://127.0.0.1:${sink.port}`;
-  // Raw: a pooled nodemailer transport, CONNECTIONS sends in flight, no database.
-  const raw = nodemailer.createTransport(`${smtpUrl}?pool=true&maxConnections=${CONNECTIONS}`);
-  const t3 = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (next < messages.length) {
-        const m = messages[next++]!;
-        await raw.sendMail({
-          from: FROM,
-          to: { name: m.toName ?? '', address: m.toAddress },
-          subject: m.subject,
-          text: m.bodyText,
-          html: m.bodyHtml ?? undefined,
-        });
-      }
-    }),
-  );
-  const rawMs = performance.now() - t3;
-  raw.close();
-
-  const transport = createSmtpTransport(smtpUrl, { maxConnections: CONNECTIONS });
-  const t4 = performance.now();
-  const drained = await drainOutbox(db, transport, {
-    from: FROM,
-    ratePerSecond: 1_000_000,
-    concurrency: CONNECTIONS,
-    batchSize: 200,
+  const mails: NewOutboxMail[] = Array.from({ length: mailCount }, (_, i) => {
+    const m = existing[i] ?? { ...template, idempotencyKey: `bench|${i}` };
+    return {
+      idempotencyKey: m.idempotencyKey,
+      kind: m.kind,
+      toAddress: m.toAddress,
+      toName: m.toName,
+      subject: m.subject,
+      bodyText: m.bodyText,
+      bodyHtml: m.bodyHtml,
+      employeeId: null,
+      recipientUserId: null,
+      scheduleId: null,
+      nextAttemptAt: new Date(Date.now() - 1000 - i),
+    };
   });
-  const outboxMs = performance.now() - t4;
-  await transport.close();
-  const receivedTotal = sink.received();
-  await sink.close();
+  const delivery = await measureDelivery(database, mails);
 
-  const rawRate = (messages.length / rawMs) * 1000;
-  const outboxRate = (drained.sent / outboxMs) * 1000;
   const results = {
     database: database.description,
     employees: employeeCount,
@@ -329,19 +534,7 @@ async function measure(database: Database, employeeCount: number, mailCount: num
       met: runMs <= 5000,
     },
     secondRunSameDay: { ms: Math.round(secondMs), enqueued: second.enqueued },
-    delivery: {
-      mails: messages.length,
-      connections: CONNECTIONS,
-      rawNodemailerMs: Math.round(rawMs),
-      rawPerSecond: Math.round(rawRate),
-      outboxMs: Math.round(outboxMs),
-      outboxPerSecond: Math.round(outboxRate),
-      outboxSent: drained.sent,
-      sinkReceived: receivedTotal,
-      ratio: Number((outboxRate / rawRate).toFixed(2)),
-      targetRatio: 0.7,
-      met: outboxRate / rawRate >= 0.7,
-    },
+    delivery,
   };
   printTable([
     { måling: 'fylle database', verdi: `${results.seedMs} ms` },
@@ -351,15 +544,7 @@ async function measure(database: Database, employeeCount: number, mailCount: num
     },
     { måling: 'herav planlegging', verdi: `${results.evaluateAndEnqueue.planMs} ms` },
     { måling: 'samme dag på nytt', verdi: `${results.secondRunSameDay.ms} ms (${second.enqueued} nye)` },
-    {
-      måling: `rå nodemailer (${messages.length})`,
-      verdi: `${results.delivery.rawNodemailerMs} ms (${results.delivery.rawPerSecond}/s)`,
-    },
-    {
-      måling: `utboks (${messages.length})`,
-      verdi: `${results.delivery.outboxMs} ms (${results.delivery.outboxPerSecond}/s)`,
-    },
-    { måling: 'forhold utboks/rå', verdi: `${results.delivery.ratio} (mål ≥ 0.7)` },
+    ...deliveryRows(delivery),
   ]);
   const file = writeResults('reminders', database.kind, results);
   console.log(`Resultater skrevet til ${file}`);

@@ -56,8 +56,23 @@ export function signLaunchToken(secret: string, token: LaunchToken): string {
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
+// Tokens already verified (a launch commits many times with one token): skips HMAC and parsing.
+const verified = new Map<string, { secret: string; token: LaunchToken }>();
+const VERIFIED_MAX = 10_000;
+
 /** Verifies signature and expiry; throws LaunchTokenError (403 tampered, 401 expired). */
 export function verifyLaunchToken(secret: string, value: string, now: Date): LaunchToken {
+  const known = verified.get(value);
+  const token = known && known.secret === secret ? known.token : checkSignature(secret, value);
+  if (token.e * 1000 <= now.getTime()) throw new LaunchTokenError('expired');
+  if (!known) {
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    verified.set(value, { secret, token });
+  }
+  return token;
+}
+
+function checkSignature(secret: string, value: string): LaunchToken {
   const [payload, signature, extra] = value.split('.');
   if (!payload || !signature || extra !== undefined) throw new LaunchTokenError('invalid');
   const expected = mac(secret, payload);
@@ -79,6 +94,5 @@ export function verifyLaunchToken(secret: string, value: string, now: Date): Lau
     typeof token.e !== 'number'
   )
     throw new LaunchTokenError('invalid');
-  if (token.e * 1000 <= now.getTime()) throw new LaunchTokenError('expired');
-  return token;
+  return Object.freeze(token);
 }

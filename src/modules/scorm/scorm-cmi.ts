@@ -172,8 +172,29 @@ export function buildLaunchCmi(saved: Cmi, values: LaunchValues): Cmi {
  * while every read-only field keeps the server's value, whatever the client sent.
  */
 export function mergeCommittedCmi(stored: Cmi, committed: Cmi, version: ScormVersion): Cmi {
-  const merged = structuredClone(committed);
-  for (const path of READ_ONLY[version]) setPath(merged, path, structuredClone(getPath(stored, path)));
+  // Copy-on-write: only the objects on a read-only path are copied, the rest (suspend_data,
+  // interactions …) is shared with the commit. Neither input is changed; CMI objects are never
+  // changed after they are built, so sharing is safe and a commit costs no deep copy.
+  const merged: Cmi = { ...committed };
+  const copied = new Set<object>([merged]);
+  for (const path of READ_ONLY[version]) {
+    let node = merged;
+    for (const key of path.slice(0, -1)) {
+      const child = node[key];
+      let next: Record<string, unknown>;
+      if (isObject(child) && copied.has(child)) next = child;
+      else {
+        next = isObject(child) ? { ...child } : {};
+        copied.add(next);
+        node[key] = next;
+      }
+      node = next;
+    }
+    const last = path[path.length - 1]!;
+    const value = getPath(stored, path);
+    if (value === undefined) delete node[last];
+    else node[last] = isObject(value) || Array.isArray(value) ? structuredClone(value) : value;
+  }
   return merged;
 }
 
@@ -212,4 +233,40 @@ export function evaluateCompletion(cmi: Cmi, version: ScormVersion, sco: ScoEntr
     completed: completion === 'completed' && success !== 'failed',
     status: `${completion || 'unknown'}/${success || 'unknown'}`,
   };
+}
+
+/** CMI parts that are large and only worth keeping in their latest version (on the attempt). */
+const BULKY_FIELDS = ['suspend_data', 'interactions'] as const;
+
+function sizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Array.isArray(value)) return value.length;
+  if (isObject(value)) return Object.keys(value).length;
+  return 0;
+}
+
+/**
+ * What the commit history keeps of one commit: everything the SCO sent (statuses, score, exit,
+ * times, location, objectives …) except the bulky suspend_data and interactions, which are replaced
+ * by their size – the attempt itself holds their latest version whole. Keeps the history row small.
+ */
+export function summarizeCommitForLog(
+  body: { sequence: number; final?: boolean; cmi: Cmi },
+  bytes: number,
+): Record<string, unknown> {
+  const omitted: Record<string, number> = {};
+  const strip = (node: Cmi): Cmi => {
+    const copy: Cmi = {};
+    for (const [key, value] of Object.entries(node)) {
+      if ((BULKY_FIELDS as readonly string[]).includes(key)) omitted[key] = sizeOf(value);
+      else copy[key] = value;
+    }
+    return copy;
+  };
+  const cmi = strip(body.cmi);
+  // Shares the body's nested objects: a commit body is never changed after parsing.
+  const summary: Record<string, unknown> = { sequence: body.sequence, bytes, cmi };
+  if (body.final !== undefined) summary.final = body.final;
+  if (Object.keys(omitted).length > 0) summary.omitted = omitted;
+  return summary;
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { queryRows, type DbOrTx } from '../../db/client';
 import {
   completions,
   courseVersions,
@@ -147,65 +147,125 @@ export async function findAttempt(db: DbOrTx, attemptId: number): Promise<Attemp
   return row ?? null;
 }
 
-/**
- * Applies an evaluated commit in one statement (so no explicit transaction is needed): updates the
- * attempt only if no other commit got there first (`last_sequence` unchanged), logs the commit and,
- * when asked, records the completion – all or nothing. Returns false when the attempt had changed.
- */
-export async function applyCommitAtomically(
-  db: DbOrTx,
-  input: {
-    attemptId: number;
-    expectedSequence: number;
-    cmi: Cmi;
-    sequence: number;
-    totalTimeSeconds: number;
-    sessionCounted: string;
-    state: 'open' | 'closed';
-    completedAt: Date | null;
-    body: unknown;
-    completion: {
-      employeeId: number;
-      courseId: number;
-      courseVersionId: number;
-      completedOn: string;
-      recordedBy: number;
-    } | null;
-  },
-): Promise<boolean> {
-  const c = input.completion;
-  const completionInsert = c
-    ? sql`, completion as (
-        insert into ${completions} (employee_id, course_id, course_version_id, completed_on, source, attempt_id, recorded_by)
-        select ${c.employeeId}, ${c.courseId}, ${c.courseVersionId}, ${c.completedOn}::date, 'scorm', id, ${c.recordedBy} from updated
-        on conflict (attempt_id) do nothing
-      )`
-    : sql``;
-  const result = await db.execute<{ id: number }>(sql`
-    with updated as (
-      update ${scormAttempts}
-      set cmi = ${JSON.stringify(input.cmi)}::jsonb,
-          last_sequence = ${input.sequence},
-          total_time_seconds = ${input.totalTimeSeconds},
-          session_counted = ${input.sessionCounted},
-          state = ${input.state},
-          completed_at = ${input.completedAt ? input.completedAt.toISOString() : null}::timestamptz,
-          updated_at = now()
-      where id = ${input.attemptId} and last_sequence = ${input.expectedSequence} and state = 'open'
-      returning id
-    ), logged as (
-      insert into ${scormCommits} (attempt_id, sequence, outcome, body)
-      select id, ${input.sequence}, 'applied', ${JSON.stringify(input.body)}::jsonb from updated
-    )${completionInsert}
-    select id from updated`);
-  return (result as unknown as { rows: unknown[] }).rows.length > 0;
+/** Several attempts at once (the commit writer's cache misses). */
+export async function findAttempts(db: DbOrTx, ids: number[]): Promise<AttemptRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(scormAttempts).where(inArray(scormAttempts.id, ids));
 }
 
-export async function insertCommitLog(
+/** The new state of one attempt after a batch of commits, written only if nobody changed it since it was read. */
+export interface AttemptWrite {
+  id: number;
+  /** The last sequence the writer read; the row is updated only while it is still this (and open). */
+  expectedSequence: number;
+  cmi: Cmi;
+  lastSequence: number;
+  totalTimeSeconds: number;
+  sessionCounted: string | null;
+  state: 'open' | 'closed';
+  completedAt: Date | null;
+}
+
+export interface CommitLogWrite {
+  attemptId: number;
+  sequence: number;
+  outcome: 'applied' | 'duplicate' | 'stale';
+  body: unknown;
+  /** Written only if the attempt's update (in the same statement) succeeded. */
+  needsUpdate: boolean;
+}
+
+export interface CompletionWrite {
+  attemptId: number;
+  employeeId: number;
+  courseId: number;
+  courseVersionId: number;
+  completedOn: string;
+  recordedBy: number;
+}
+
+/**
+ * Writes a batch of evaluated commits in ONE statement – so one round trip and one transaction
+ * for many learners' commits: each attempt is updated only if its last sequence and state are still
+ * the ones the writer read; its log rows and completion are inserted only if that update happened;
+ * log rows of commits that changed nothing are always inserted. All or nothing. Returns the ids of
+ * the attempts that were updated (the others had changed and must be evaluated again).
+ *
+ * Invariant the callers rely on: every other write to an attempt's CMI also raises its
+ * `last_sequence` (a new launch) or closes it, so an unchanged sequence means an unchanged row.
+ */
+export async function writeCommitBatch(
   db: DbOrTx,
-  values: { attemptId: number; sequence: number; outcome: 'applied' | 'duplicate' | 'stale'; body: unknown },
-): Promise<void> {
-  await db.insert(scormCommits).values(values);
+  batch: { attempts: AttemptWrite[]; logs: CommitLogWrite[]; completions: CompletionWrite[] },
+): Promise<Set<number>> {
+  const doc = JSON.stringify({
+    attempts: batch.attempts.map((a) => ({
+      id: a.id,
+      expected: a.expectedSequence,
+      cmi: a.cmi,
+      last_sequence: a.lastSequence,
+      total_time_seconds: a.totalTimeSeconds,
+      session_counted: a.sessionCounted,
+      state: a.state,
+      completed_at: a.completedAt ? a.completedAt.toISOString() : null,
+    })),
+    logs: batch.logs.map((l, ord) => ({
+      ord,
+      attempt_id: l.attemptId,
+      sequence: l.sequence,
+      outcome: l.outcome,
+      body: l.body,
+      needs_update: l.needsUpdate,
+    })),
+    completions: batch.completions.map((c) => ({
+      attempt_id: c.attemptId,
+      employee_id: c.employeeId,
+      course_id: c.courseId,
+      course_version_id: c.courseVersionId,
+      completed_on: c.completedOn,
+      recorded_by: c.recordedBy,
+    })),
+  });
+  const rows = await queryRows<{ id: number }>(
+    db,
+    sql`
+    with input as (select ${doc}::jsonb as doc),
+    changes as (
+      select x.* from input, jsonb_to_recordset(input.doc -> 'attempts') as x(id int, expected int, cmi jsonb,
+        last_sequence int, total_time_seconds int, session_counted text, state text, completed_at timestamptz)
+    ),
+    updated as (
+      update ${scormAttempts} t
+      set cmi = c.cmi,
+          last_sequence = c.last_sequence,
+          total_time_seconds = c.total_time_seconds,
+          session_counted = c.session_counted,
+          state = c.state,
+          completed_at = c.completed_at,
+          updated_at = now()
+      from changes c
+      where t.id = c.id and t.last_sequence = c.expected and t.state = 'open'
+      returning t.id
+    ),
+    logged as (
+      insert into ${scormCommits} (attempt_id, sequence, outcome, body)
+      select l.attempt_id, l.sequence, l.outcome, l.body
+      from input, jsonb_to_recordset(input.doc -> 'logs') as l(ord int, attempt_id int, sequence int,
+        outcome text, body jsonb, needs_update boolean)
+      where not l.needs_update or l.attempt_id in (select id from updated)
+      order by l.ord
+    ),
+    completed as (
+      insert into ${completions} (employee_id, course_id, course_version_id, completed_on, source, attempt_id, recorded_by)
+      select c.employee_id, c.course_id, c.course_version_id, c.completed_on, 'scorm', c.attempt_id, c.recorded_by
+      from input, jsonb_to_recordset(input.doc -> 'completions') as c(attempt_id int, employee_id int,
+        course_id int, course_version_id int, completed_on date, recorded_by int)
+      where c.attempt_id in (select id from updated)
+      on conflict (attempt_id) do nothing
+    )
+    select id from updated`,
+  );
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 export async function findCompletionOfAttempt(db: DbOrTx, attemptId: number) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
 import { todayInOslo } from '../../lib/dates';
-import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
+import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { ScoEntry } from '../courses/package.types';
 import { computeComplianceRows } from '../compliance/compliance.service';
 import { signLaunchToken, TOKEN_LIFETIME_SECONDS, type LaunchToken } from './launch-token';
@@ -11,12 +11,11 @@ import {
   evaluateCompletion,
   entryOf,
   exitOf,
-  formatScormDuration,
   mergeCommittedCmi,
-  sessionTimeOf,
   type Cmi,
   type LaunchMode,
 } from './scorm-cmi';
+import { CommitError, commitWriterFor, type CommitResult } from './commit-writer';
 import * as repo from './scorm.repo';
 
 /** Commits of one launch are numbered base+1 … base+SEQUENCE_STEP−1. */
@@ -237,23 +236,8 @@ const commitBodySchema = z.object({
   cmi: z.record(z.string(), z.unknown()),
 });
 
-export type CommitOutcome = 'applied' | 'duplicate' | 'stale';
-
-export class CommitError extends AppError {}
-
-// Course versions never change once imported, so commits need not read the manifest every time.
-const versionCache = new Map<number, repo.VersionRow>();
-
-async function findVersionCached(db: DbOrTx, id: number): Promise<repo.VersionRow | null> {
-  const cached = versionCache.get(id);
-  if (cached) return cached;
-  const version = await repo.findVersion(db, id);
-  if (version) {
-    if (versionCache.size > 500) versionCache.clear();
-    versionCache.set(id, version);
-  }
-  return version;
-}
+export type { CommitOutcome } from './commit-writer';
+export { CommitError } from './commit-writer';
 
 /** Parses a commit body that arrived as JSON or as text/plain (the beacon). */
 export function parseCommitBody(body: unknown): z.infer<typeof commitBodySchema> {
@@ -271,93 +255,24 @@ export function parseCommitBody(body: unknown): z.infer<typeof commitBodySchema>
 }
 
 /**
- * Applies one commit atomically (one statement, retried if another commit of the attempt won the
- * race): idempotent by sequence (a repeat is a no-op, an older one
- * never overwrites a newer one), read-only fields kept, session time added once per launch, and
- * exactly one completion recorded when the course is completed.
+ * Applies one commit: idempotent by sequence (a repeat is a no-op, an older one never overwrites a
+ * newer one), read-only fields kept, session time added once per launch, the commit logged, and
+ * exactly one completion recorded when the course is completed. Resolves only after the commit is
+ * durably written – together with the other commits that arrived meanwhile (`CommitWriter`).
  */
 export async function applyCommit(
   db: Db,
   input: { token: LaunchToken; body: unknown; now: Date },
-): Promise<{ outcome: CommitOutcome; completed: boolean }> {
+): Promise<CommitResult> {
   const { token, now } = input;
   if (token.m === 'review')
     throw new CommitError('review_mode', 409, 'Kurset er åpnet for gjennomsyn, og ingenting blir lagret.');
   const body = parseCommitBody(input.body);
   if (body.sequence <= token.b || body.sequence >= token.b + SEQUENCE_STEP)
     throw new CommitError('bad_sequence', 400, 'Dataene fra kurset har et ugyldig løpenummer.');
-
-  for (let round = 0; round < 5; round += 1) {
-    const attempt = await repo.findAttempt(db, token.a);
-    if (!attempt || attempt.userId !== token.u) throw new ForbiddenError('Lenken til kurset er ugyldig.');
-    const completedBefore = attempt.completedAt !== null;
-    if (body.sequence <= attempt.lastSequence || attempt.state === 'closed') {
-      const outcome: CommitOutcome = body.sequence === attempt.lastSequence ? 'duplicate' : 'stale';
-      await repo.insertCommitLog(db, { attemptId: attempt.id, sequence: body.sequence, outcome, body });
-      return { outcome, completed: completedBefore };
-    }
-
-    const version = await findVersionCached(db, attempt.courseVersionId);
-    const sco = version?.manifest.scos.find((s) => s.identifier === attempt.scoIdentifier);
-    if (!version || !sco) throw new NotFoundError('Kurset finnes ikke lenger.');
-    const stored = attempt.cmi as Cmi;
-    const merged = mergeCommittedCmi(stored, body.cmi, version.scormVersion);
-
-    // total = the time of earlier launches + this launch's latest session_time, so repeats add nothing.
-    const sameLaunch = attempt.sessionCounted === token.l;
-    const earlier = attempt.totalTimeSeconds - (sameLaunch ? sessionTimeOf(stored, version.scormVersion) : 0);
-    const totalTimeSeconds = Math.max(0, earlier) + sessionTimeOf(merged, version.scormVersion);
-    if (version.scormVersion === '1.2') {
-      const core = (merged.core ?? {}) as Record<string, unknown>;
-      merged.core = { ...core, total_time: formatScormDuration(totalTimeSeconds, '1.2') };
-    } else {
-      merged.total_time = formatScormDuration(totalTimeSeconds, '2004');
-    }
-
-    const completion = evaluateCompletion(merged, version.scormVersion, sco);
-    const completedAt = attempt.completedAt ?? (completion.completed ? now : null);
-    const exit = exitOf(merged, version.scormVersion);
-    // SCORM 2004: any exit but suspend ends the attempt. SCORM 1.2 has no attempt model; a
-    // finished, completed attempt is over, an unfinished one stays open to resume.
-    const ends =
-      body.final === true && exit !== 'suspend' && (version.scormVersion === '2004' || completedAt !== null);
-
-    let recordCompletion = false;
-    if (completedAt && !completedBefore && attempt.employeeId !== null) {
-      // A multi-SCO course is completed when the newest attempt of every SCO is.
-      recordCompletion = true;
-      if (version.manifest.scos.length > 1) {
-        const latest = await repo.listLatestAttemptsOfVersion(db, attempt.userId, version.id);
-        recordCompletion = version.manifest.scos.every(
-          (s) => s.identifier === sco.identifier || latest.get(s.identifier)?.completedAt != null,
-        );
-      }
-    }
-    const applied = await repo.applyCommitAtomically(db, {
-      attemptId: attempt.id,
-      expectedSequence: attempt.lastSequence,
-      cmi: merged,
-      sequence: body.sequence,
-      totalTimeSeconds,
-      sessionCounted: token.l,
-      state: ends ? 'closed' : 'open',
-      completedAt,
-      body,
-      completion:
-        recordCompletion && attempt.employeeId !== null
-          ? {
-              employeeId: attempt.employeeId,
-              courseId: version.courseId,
-              courseVersionId: version.id,
-              completedOn: todayInOslo(now),
-              recordedBy: attempt.userId,
-            }
-          : null,
-    });
-    if (applied) return { outcome: 'applied', completed: completedAt !== null };
-    // Another commit of the same attempt got in first: classify this one again against it.
-  }
-  throw new CommitError('busy', 503, 'Fremdriften kunne ikke lagres akkurat nå. Prøv igjen.');
+  const bytes =
+    typeof input.body === 'string' ? Buffer.byteLength(input.body) : JSON.stringify(input.body).length;
+  return commitWriterFor(db).submit(token, body, bytes, now);
 }
 
 /** Waits (up to timeoutMs) until the attempt has seen a commit with at least this sequence. */

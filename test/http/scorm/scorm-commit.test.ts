@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import request from 'supertest';
-import { completions } from '../../../src/db/schema';
+import { completions, scormCommits } from '../../../src/db/schema';
 import { signLaunchToken, verifyLaunchToken } from '../../../src/modules/scorm/launch-token';
 import { scorm12Zip } from '../../fixtures/scorm/packages';
 import { createTestApp, loginAs, type TestApp } from '../../support/app';
@@ -189,6 +189,20 @@ describe('SCORM commits from the player', () => {
     expect(saved.suspend_data).toBe(suspend);
     expect(saved.interactions).toEqual(interactions);
     expect(saved.objectives).toEqual(objectives);
+
+    // The history keeps the commit without its bulky parts, and the diagnostics page says so.
+    const [logged] = await t.database.db
+      .select()
+      .from(scormCommits)
+      .where(eq(scormCommits.attemptId, attemptId));
+    expect(logged!.body).toMatchObject({
+      sequence: base + 1,
+      omitted: { suspend_data: suspend.length, interactions: 40 },
+      cmi: { objectives, core: { lesson_status: 'incomplete' } },
+    });
+    const hr = await loginAs(t.app, 'hr@test.no', TEST_PASSWORD);
+    const page = await hr.get(`/admin/scorm/forsok/${attemptId}`).expect(200);
+    expect(page.text).toContain('Ikke tatt med her: suspend_data (180000 tegn) og svar på 40 spørsmål');
   });
 
   test('when the client sends read-only fields, then the server keeps its own values', async () => {
@@ -389,6 +403,15 @@ describe('SCORM commits from the player', () => {
     expect((fresh.cmi as { core: { entry: string } }).core.entry).toBe('ab-initio');
     // The completed attempt that was left suspended is over.
     expect((await readAttempt(t.database.db, first.attemptId)).state).toBe('closed');
+    // A late commit from the first launch finds it closed, although the server last saw it open.
+    const late = await commit(first.token, {
+      sequence: first.base + 2,
+      cmi: cmi12({ lesson_location: 'sen', exit: 'suspend' }),
+    }).expect(200);
+    expect(late.body.outcome).toBe('stale');
+    const closed = await readAttempt(t.database.db, first.attemptId);
+    expect(closed.lastSequence).toBe(first.base + 1);
+    expect((closed.cmi as { core: { lesson_location?: string } }).core.lesson_location).toBeUndefined();
   });
 
   test('when many commits of one attempt arrive at once, then the newest wins, each is logged once and one completion is recorded', async () => {
@@ -415,5 +438,33 @@ describe('SCORM commits from the player', () => {
     ]);
     const rows = await t.database.db.select().from(completions).where(eq(completions.attemptId, attemptId));
     expect(rows).toHaveLength(1);
+  });
+
+  test('when commits of several learners arrive at once, then each attempt keeps its own newest CMI, every commit is logged once and a malformed one is refused alone', async () => {
+    const unit = await createUnit(t.database.db, { name: 'Hjemmetjenesten' });
+    const launches = [];
+    for (const name of ['karin', 'lars', 'mia', 'nils']) {
+      const employee = await createEmployee(t.database.db, { unitId: unit.id, firstName: name });
+      await createUser(t.database.db, { email: `${name}@test.no`, employeeId: employee.id });
+      const agent = await loginAs(t.app, `${name}@test.no`, TEST_PASSWORD);
+      launches.push({ name, ...(await launch(agent, 'storrelse')) });
+    }
+    const requests = launches.flatMap(({ name, token, base }) =>
+      [3, 1, 2].map((n) =>
+        commit(token, { sequence: base + n, cmi: cmi12({ lesson_location: `${name}-${n}` }) }),
+      ),
+    );
+    const bad = commit(launches[0]!.token, '{ikke json', 'text/plain');
+    const results = await Promise.all([...requests, bad]);
+    expect(results.slice(0, -1).every((r) => r.status === 200)).toBe(true);
+    expect(results.at(-1)!.status).toBe(400);
+    for (const { name, base, attemptId } of launches) {
+      const attempt = await readAttempt(t.database.db, attemptId);
+      expect(attempt.lastSequence).toBe(base + 3);
+      expect((attempt.cmi as { core: { lesson_location: string } }).core.lesson_location).toBe(`${name}-3`);
+      const log = await readCommitLog(t.database.db, attemptId);
+      expect(log.map((l) => l.sequence).sort((a, b) => a - b)).toEqual([base + 1, base + 2, base + 3]);
+      expect(log.filter((l) => l.outcome === 'applied').map((l) => l.sequence)).toContain(base + 3);
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
   formatScormDuration,
   mergeCommittedCmi,
   parseScormDuration,
+  summarizeCommitForLog,
 } from '../../../src/modules/scorm/scorm-cmi';
 import {
   LaunchTokenError,
@@ -120,6 +121,50 @@ describe('read-only fields and the launch CMI', () => {
       scaled_passing_score: '0.8',
       suspend_data: 'ny',
       interactions: { '0': { id: 'q1' } },
+    });
+  });
+
+  test('when a 1.2 commit is merged, then neither the stored nor the committed CMI is changed', () => {
+    const stored = { core: { student_id: 'A-1', entry: 'resume', lesson_status: 'incomplete' } };
+    const committed = {
+      core: { student_id: 'X', entry: 'ab-initio', lesson_status: 'passed' },
+      suspend_data: 'ny',
+      interactions: { '0': { id: 'q1' } },
+    };
+    const storedCopy = structuredClone(stored);
+    const committedCopy = structuredClone(committed);
+    const merged = mergeCommittedCmi(stored, committed, '1.2');
+    expect(merged.core).toEqual({ student_id: 'A-1', entry: 'resume', lesson_status: 'passed' });
+    expect(merged.suspend_data).toBe('ny');
+    expect(stored).toEqual(storedCopy);
+    expect(committed).toEqual(committedCopy);
+  });
+
+  test('when a commit is summarised for the history, then suspend_data and interactions are replaced by their size and the rest is kept', () => {
+    const body = {
+      sequence: 100003,
+      final: true,
+      cmi: {
+        core: { lesson_status: 'passed', score: { raw: '90' }, exit: '' },
+        suspend_data: 'x'.repeat(5000),
+        interactions: { '0': { id: 'q1' }, '1': { id: 'q2' } },
+        objectives: { '0': { id: 'mål-1', status: 'passed' } },
+      },
+    };
+    expect(summarizeCommitForLog(body, 5321)).toEqual({
+      sequence: 100003,
+      final: true,
+      bytes: 5321,
+      cmi: {
+        core: { lesson_status: 'passed', score: { raw: '90' }, exit: '' },
+        objectives: { '0': { id: 'mål-1', status: 'passed' } },
+      },
+      omitted: { suspend_data: 5000, interactions: 2 },
+    });
+    expect(summarizeCommitForLog({ sequence: 1, cmi: { completion_status: 'completed' } }, 40)).toEqual({
+      sequence: 1,
+      bytes: 40,
+      cmi: { completion_status: 'completed' },
     });
   });
 

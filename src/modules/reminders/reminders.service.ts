@@ -4,6 +4,7 @@ import { computeComplianceRows } from '../compliance/compliance.service';
 import { insertOutboxMails, type NewOutboxMail } from '../mail/mail.repo';
 import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
 import { renderMail, type MailSection, type RenderedMail } from '../mail/templates';
+import { listUnitsMissingReview } from '../reviews/reviews.service';
 import { firstWorkingDayOfMonth, nextSendingInstant } from './calendar';
 import {
   findExistingKeys,
@@ -14,7 +15,6 @@ import {
   type ScheduleRecord,
 } from './reminders.repo';
 import { readScheduleOptions, type ScheduleOptions } from './reminders.schema';
-import { loadMissingReviews } from './review-status';
 import { selectReminders, type DigestContent, type PlannedReminder } from './selection';
 
 /**
@@ -183,7 +183,7 @@ export async function planSchedule(
     computeComplianceRows(db, { scope }, asOf),
     needsLeaders ? listLeaders(db) : Promise.resolve([]),
     schedule.kinds.includes('leader_digest')
-      ? loadMissingReviews(db, Number(asOf.slice(0, 4)))
+      ? listUnitsMissingReview(db, scope, Number(asOf.slice(0, 4)))
       : Promise.resolve([]),
     resolveTemplates(db, schedule.templateKey),
     schedule.kinds.includes('employee_overdue') ? loadOverdueHistory(db) : Promise.resolve(new Map()),
@@ -193,10 +193,6 @@ export async function planSchedule(
     for (const u of leader.units)
       leadersByUnit.set(u.id, [...(leadersByUnit.get(u.id) ?? []), leader.userId]);
   }
-  const scopedMissing =
-    scope.kind === 'all'
-      ? missingReviews
-      : missingReviews.filter((m) => chosenPaths.some((p) => m.unitPath.startsWith(p)));
   const planned = selectReminders({
     asOf,
     kinds: schedule.kinds,
@@ -205,7 +201,7 @@ export async function planSchedule(
     leaders,
     units: unitsById,
     leadersByUnit,
-    missingReviews: scopedMissing,
+    missingReviews,
     overdueHistory,
   });
   const mails = planned.map((item) => ({ ...item, mail: renderReminder(item, templates, env.baseUrl) }));

@@ -3,6 +3,7 @@ import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
 import type { ComplianceRow } from '../compliance/compliance.service';
 import { summarizeStatuses, type StatusResult } from '../compliance/deadline-engine';
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
+import type { MissingReview } from '../reviews/reviews.service';
 import type { ReminderKind, ScheduleOptions } from './reminders.schema';
 
 /**
@@ -23,13 +24,6 @@ export interface UnitInfo {
   name: string;
   parentId: number | null;
   path: string;
-}
-
-export interface MissingReviewInfo {
-  unitId: number;
-  unitName: string;
-  unitPath: string;
-  topicTitle: string;
 }
 
 export interface DigestLine {
@@ -76,7 +70,8 @@ export interface SelectionInput {
   units: Map<number, UnitInfo>;
   /** Leaders per unit id (user ids), for escalation. */
   leadersByUnit: Map<number, number[]>;
-  missingReviews: MissingReviewInfo[];
+  /** Units without this year's review (listUnitsMissingReview of the reviews feature). */
+  missingReviews: MissingReview[];
   /** Earlier overdue reminders, by overdueHistoryKey. */
   overdueHistory: Map<string, OverdueHistory>;
 }
@@ -312,8 +307,8 @@ export function buildDigest(
     .map(line)
     .sort(byDue);
   const missingReviews = input.missingReviews
-    .filter((m) => isUnitPathInScope(scope, m.unitPath))
-    .map((m) => ({ unitName: m.unitName, topicTitle: m.topicTitle }));
+    .filter((m) => isUnitPathInScope(scope, m.unit.path))
+    .map((m) => ({ unitName: m.unit.name, topicTitle: m.topic.title }));
   if (overdue.length + dueSoon.length + newHires.length + missingReviews.length === 0) return null;
   const rates = leader.units.map((u) => {
     const inUnit: StatusResult[] = [];

@@ -7,7 +7,12 @@ import { mailOutbox, reminderLog } from '../../../src/db/schema';
 import { mailCommands } from '../../../src/modules/mail/mail.cli';
 import { remindersCommands } from '../../../src/modules/reminders/reminders.cli';
 import { findSchedule } from '../../../src/modules/reminders/reminders.repo';
-import { dryRunSchedule, runScheduleNow } from '../../../src/modules/reminders/reminders.service';
+import {
+  dryRunSchedule,
+  planSchedule,
+  runScheduleNow,
+} from '../../../src/modules/reminders/reminders.service';
+import { insertTopic, insertUnitReview } from '../../../src/modules/reviews/reviews.repo';
 import { createTestDatabase } from '../../support/db';
 import { createSchedule, seedReminderWorld } from './fixture';
 
@@ -177,5 +182,44 @@ describe('reminders run', () => {
     );
     expect(anna).toContain('To: Anna Aasen <anna@test.kommune.no>');
     expect(anna).toContain('From: Kursvakt <kursvakt@eksempel.kommune.no>');
+  });
+
+  it("when a school has not had this year's review, then its leader's and the sector leader's digests list it and the other school's does not", async () => {
+    const topic = await insertTopic(database.db, {
+      title: 'Handlingsveilederen (testtema)',
+      timesPerYear: 1,
+    });
+    await insertUnitReview(database.db, {
+      unitId: world.skoleB.id,
+      topicId: topic.id,
+      reviewedOn: '2026-03-02',
+      participants: 8,
+      note: '',
+      recordedBy: null,
+    });
+    const digests = async (unitIds: number[]) => {
+      const row = await createSchedule(database.db, {
+        name: `Oversikt ${unitIds.join(',')}`,
+        kinds: ['leader_digest'],
+        unitIds,
+      });
+      const plan = await planSchedule(
+        database.db,
+        (await findSchedule(database.db, row.id))!,
+        '2026-12-07',
+        env,
+      );
+      return new Map(plan.mails.map((m) => [m.recipient.email, `${m.mail.text}\n${m.mail.html ?? ''}`]));
+    };
+    const all = await digests([]);
+    expect(all.get('leder.a@test.kommune.no')).toContain(`Åsen skole: ${topic.title}`);
+    expect(all.get('leder.b@test.kommune.no')).toBeDefined();
+    expect(all.get('leder.b@test.kommune.no')).not.toContain(topic.title);
+    expect(all.get('sjef@test.kommune.no')).toContain(`Åsen skole: ${topic.title}`);
+    expect(all.get('sjef@test.kommune.no')).not.toContain(`Bakken skole: ${topic.title}`);
+    // A schedule for Bakken skole alone names no other unit's missing review, not even to the sector leader.
+    const onlyB = await digests([world.skoleB.id]);
+    expect(onlyB.get('sjef@test.kommune.no')).toBeDefined();
+    for (const text of onlyB.values()) expect(text).not.toContain(topic.title);
   });
 });

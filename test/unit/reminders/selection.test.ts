@@ -188,10 +188,10 @@ describe('reminder selection', () => {
         kinds: ['leader_digest'],
         missingReviews: [
           {
-            unitId: 5,
-            unitName: 'Åsen skole, SFO',
-            unitPath: '/1/2/3/5/',
-            topicTitle: 'Handlingsveilederen',
+            unit: { id: 5, code: 'SFO', name: 'Åsen skole, SFO', path: '/1/2/3/5/' },
+            topic: { id: 1, title: 'Handlingsveilederen' },
+            done: 0,
+            required: 1,
           },
         ],
       }),

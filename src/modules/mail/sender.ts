@@ -16,10 +16,10 @@ import type { MailTransport } from './transport';
  * Drains the outbox. Mails are claimed in batches (FOR UPDATE SKIP LOCKED + a lease; the next
  * batch is claimed while the current one is sent), sent over `concurrency` pooled connections, and
  * marked 'sent' only after the server's 250, by a group commit: while one UPDATE of accepted mails
- * runs, the next acceptances collect and go in the following one. Senders wait when `maxUnmarked`
- * accepted mails are not yet committed, so a crash repeats at most `concurrency` mails in flight
- * plus `maxUnmarked` accepted but unmarked ones; their Message-ID is derived from the idempotency
- * key so the receiver can recognise them.
+ * runs, the next acceptances collect and go in the following one. No send starts while
+ * `maxUnmarked` mails are handed to SMTP without a committed mark (in flight or accepted), so a
+ * crash can send at most that many again; their Message-ID is derived from the idempotency key so
+ * the receiver can recognise them.
  */
 
 export interface SenderOptions {
@@ -35,8 +35,9 @@ export interface SenderOptions {
   /** After this many attempts a temporary failure counts as permanent. */
   maxAttempts?: number;
   /**
-   * The most mails accepted by SMTP whose 'sent' mark is not committed yet; sends wait beyond it.
-   * Together with `concurrency` it bounds what a crash can send twice. Default 4 × concurrency.
+   * The most mails handed to SMTP (in flight or accepted) whose 'sent' mark is not committed yet;
+   * no send starts beyond it, so it bounds what a crash can send twice. Default 6 × concurrency,
+   * at least `concurrency`.
    */
   maxUnmarked?: number;
   /** How long an accepted mail may wait for more to share its 'sent' UPDATE (default 20 ms). */
@@ -95,9 +96,9 @@ export async function drainOutbox(
   const backoffBaseMs = opts.backoffBaseMs ?? 60_000;
   const backoffMaxMs = opts.backoffMaxMs ?? 6 * 60 * 60 * 1000;
   const maxAttempts = opts.maxAttempts ?? 10;
-  const maxUnmarked = Math.max(1, opts.maxUnmarked ?? 4 * concurrency);
-  // Half the limit goes in one UPDATE, so the other half can be accepted while it runs.
-  const markAt = Math.max(1, maxUnmarked >> 1);
+  const maxUnmarked = Math.max(concurrency, opts.maxUnmarked ?? 6 * concurrency);
+  // An UPDATE starts once this many are accepted, leaving room for two rounds of sends while it runs.
+  const markAt = Math.max(1, maxUnmarked - 2 * concurrency);
   const markDelayMs = opts.markDelayMs ?? 20;
   const result: DrainResult = { sent: 0, retried: 0, failed: 0 };
   // Only what is due when the drain starts, so a retried mail waits for its backoff.
@@ -145,10 +146,11 @@ export async function drainOutbox(
   };
 
   // Group commit of 'sent' marks: one UPDATE in flight at a time, carrying every mail accepted since
-  // the last – as soon as half of maxUnmarked have collected, or markDelayMs after the first one.
+  // the last – as soon as markAt have collected, or markDelayMs after the first one.
   let accepted: Array<{ mail: OutboxMail; mark: SentMark }> = [];
   let marking: Promise<void> | null = null;
   let markingCount = 0;
+  let inFlight = 0;
   let markTimer: NodeJS.Timeout | undefined;
   const scheduleMarks = () => {
     if (marking || accepted.length === 0) return;
@@ -195,13 +197,15 @@ export async function drainOutbox(
   };
 
   const deliver = async (mail: OutboxMail) => {
-    // Back-pressure: no new send while too many accepted mails wait for their mark.
-    while (accepted.length + markingCount >= maxUnmarked) await commitMarks();
     // Rate limit: each send starts no earlier than its slot.
     const slot = nextSlot;
     nextSlot = Math.max(nextSlot, Date.now()) + intervalMs;
     const wait = slot - Date.now();
     if (wait > 0) await sleep(wait);
+    // Back-pressure: no send while maxUnmarked mails lack a committed mark. Other workers hold at
+    // most concurrency − 1 in flight, so some mark is pending and waiting for it makes progress.
+    while (inFlight + accepted.length + markingCount >= maxUnmarked) await commitMarks();
+    inFlight++;
     let receipt: Awaited<ReturnType<MailTransport['send']>>;
     try {
       receipt = await transport.send({
@@ -214,6 +218,7 @@ export async function drainOutbox(
         html: mail.bodyHtml,
       });
     } catch (error) {
+      inFlight--;
       const failure = classifySmtpError(error);
       if (failure.kind === 'permanent' || mail.attempts >= maxAttempts) {
         await markMailFailed(db, mail.id, { lastError: failure.message, smtpResponse: failure.response });
@@ -232,6 +237,7 @@ export async function drainOutbox(
       }
       return;
     }
+    inFlight--;
     accepted.push({
       mail,
       mark: { id: mail.id, smtpResponse: receipt.response, messageId: receipt.messageId, sentAt: now() },

@@ -208,4 +208,46 @@ describe('outbox sender with a real SMTP peer', () => {
       await peer.close();
     }
   });
+
+  it('when many mails go out at once and the database answers slowly, then no more than maxUnmarked are ever handed to SMTP without a committed sent mark', async () => {
+    const maxUnmarked = 6;
+    let worst = 0;
+    const peer = await startSmtpPeer({
+      // Each message is one the sender handed over; compare with what the database knows as sent.
+      beforeAccept: async () => {
+        const rows = await database.db.select({ status: mailOutbox.status }).from(mailOutbox);
+        const committed = rows.filter((r) => r.status === 'sent').length;
+        worst = Math.max(worst, peer.received.length - committed);
+      },
+    });
+    const transport = createSmtpTransport(peer.url);
+    try {
+      const keys = await enqueueTestMails(database.db, 60);
+      // The same database, but every statement of the sender's takes 30 ms longer, as on a busy server.
+      const slowDb = new Proxy(database.db, {
+        get(target, prop, receiver) {
+          if (prop !== 'execute') return Reflect.get(target, prop, receiver) as unknown;
+          return async (query: Parameters<typeof target.execute>[0]) => {
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            return target.execute(query);
+          };
+        },
+      });
+      const result = await drainOutbox(slowDb, transport, {
+        from,
+        ratePerSecond: 100_000,
+        now,
+        concurrency: 3,
+        batchSize: 20,
+        maxUnmarked,
+      });
+      expect(result).toEqual({ sent: 60, retried: 0, failed: 0 });
+      expect(worst).toBeGreaterThan(1);
+      expect(worst).toBeLessThanOrEqual(maxUnmarked);
+      expect(peer.received.map((m) => m.key).sort()).toEqual([...keys].sort());
+    } finally {
+      await transport.close();
+      await peer.close();
+    }
+  });
 });

@@ -17,7 +17,12 @@ export type PeerAnswer = 'accept' | { code: number; message: string };
  * accept or reply with an error code (421, 550 …).
  */
 export async function startSmtpPeer(
-  opts: { port?: number; answer?: (to: string, attempt: number) => PeerAnswer } = {},
+  opts: {
+    port?: number;
+    answer?: (to: string, attempt: number) => PeerAnswer;
+    /** Runs after a message's data arrived and before the 250 is sent. */
+    beforeAccept?: (mail: ReceivedMail) => Promise<void>;
+  } = {},
 ) {
   const received: ReceivedMail[] = [];
   const attempts = new Map<string, number>();
@@ -39,14 +44,19 @@ export async function startSmtpPeer(
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
+        const mail: ReceivedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           messageId: /^Message-ID:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? null,
           key: /^X-Kursvakt-Key:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? null,
           raw,
-        });
-        callback();
+        };
+        received.push(mail);
+        if (!opts.beforeAccept) return callback();
+        opts.beforeAccept(mail).then(
+          () => callback(),
+          (error: Error) => callback(error),
+        );
       });
     },
   };

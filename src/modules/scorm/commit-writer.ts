@@ -69,7 +69,7 @@ interface AttemptState {
 }
 
 /** At most this many commits, or this many bytes of bodies, go into one statement. */
-const MAX_BATCH_COMMITS = 256;
+const MAX_BATCH_COMMITS = 128;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** An attempt that keeps changing underneath is given up after this many evaluations (503). */
 const MAX_ROUNDS = 5;
@@ -182,7 +182,12 @@ export class CommitWriter {
 
   private async flush(): Promise<void> {
     try {
-      while (this.queue.length > 0) await this.writeBatch(this.takeBatch());
+      while (this.queue.length > 0) {
+        await this.writeBatch(this.takeBatch());
+        // PGlite runs a statement synchronously: between batches, let the event loop accept
+        // connections and read requests, so a long queue does not stall the server.
+        if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      }
     } finally {
       this.flushing = false;
     }

@@ -9,6 +9,7 @@ import { completions, scormAttempts, scormCommits } from '../../src/db/schema';
 import { buildCourse } from '../../src/modules/course-build/build';
 import { importScormPackage } from '../../src/modules/courses/courses.service';
 import { createContentApp } from '../../src/modules/scorm/content-app';
+import { scorm2004MultiZip } from '../fixtures/scorm/packages';
 import { createTestApp, type TestApp } from '../support/app';
 import { launchChromium, runAxe } from '../support/browser';
 import {
@@ -42,6 +43,11 @@ async function serve(handler: http.RequestListener, port: number) {
 }
 
 /** Waits until `check` returns a truthy value (the beacon arrives a moment after the tab closes). */
+/** A link's accessible name "Action: what" (the visually hidden ": what" is a block, so a space may come first). */
+function linkName(action: string, what: string): RegExp {
+  return new RegExp(`^${action} ?: ${what}$`);
+}
+
 async function eventually<T>(check: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -97,6 +103,14 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
       courseIds[slug] = course.id;
       await importScormPackage(db, { dataDir, courseSlug: slug, zipPath: zip });
     }
+    // A multi-SCO package: its launch page is the list of parts.
+    const { course: multi } = await createCourseWithRequirement(db, {
+      slug: 'flere-deler',
+      title: 'Kurs i flere deler',
+      firstDeadline: '2099-12-31',
+    });
+    courseIds['flere-deler'] = multi.id;
+    await importScormPackage(db, { dataDir, courseSlug: 'flere-deler', buffer: await scorm2004MultiZip() });
     const unit = await createUnit(db);
     const employee = await createEmployee(db, { unitId: unit.id, firstName: 'Kari', lastName: 'Nordmann' });
     employeeId = employee.id;
@@ -120,12 +134,20 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
     if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  /** Opens the launch page and returns the SCO's frame once the course script has run. */
-  async function openCourse(slug: string): Promise<{ page: Page; sco: Frame; errors: string[] }> {
+  /**
+   * Opens the course from its action on Mine kurs (checking the action's label) and returns the
+   * SCO's frame once the course script has run.
+   */
+  async function openCourse(
+    slug: string,
+    action: string,
+  ): Promise<{ page: Page; sco: Frame; errors: string[] }> {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${appUrl}/kurs/${slug}/start`);
+    await page.goto(`${appUrl}/mine-kurs`);
+    await page.getByRole('link', { name: linkName(action, `Eksempel ${slug}`) }).click();
+    await page.waitForURL(`${appUrl}/kurs/${slug}/start`);
     const host = await (await page.waitForSelector('#kv-player')).contentFrame();
     const sco = await (await host!.waitForSelector('#kv-sco')).contentFrame();
     await sco!.waitForFunction(() => document.querySelectorAll('section.side[hidden]').length > 0);
@@ -158,7 +180,7 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
   }
 
   async function suspendAfterFirstAnswer(slug: string, exitKey: (cmi: Record<string, unknown>) => unknown) {
-    const first = await openCourse(slug);
+    const first = await openCourse(slug, 'Start kurset');
     for (let i = 0; i < 3; i += 1) await press(first.sco, '#neste');
     await first.sco.waitForSelector('#side-4:not([hidden])');
     await answer(first.sco, 'kontakt', 0);
@@ -178,7 +200,7 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
   }
 
   async function resumeAndPass(slug: string) {
-    const second = await openCourse(slug);
+    const second = await openCourse(slug, 'Fortsett kurset');
     // Resumed where the learner left, with the answer given before.
     await second.sco.waitForSelector('#side-4:not([hidden])');
     expect(await second.sco.locator('#svar-kontakt-0').isChecked()).toBe(true);
@@ -233,14 +255,16 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
     expect(second.errors).toEqual([]);
     await second.page.close();
 
-    // Started again while the requirement is done: the completed attempt opens for review only.
+    // Opened again from Mine kurs while the requirement is done: the completed attempt opens for review only.
     const review = await context.newPage();
-    await review.goto(`${appUrl}/kurs/eksempel-2004/start`);
+    await review.goto(`${appUrl}/mine-kurs`);
+    await review.getByRole('link', { name: linkName('Se kurset igjen', 'Eksempel eksempel-2004') }).click();
+    await review.waitForURL(`${appUrl}/kurs/eksempel-2004/start`);
     expect(await review.locator('.ds-alert').textContent()).toContain('åpnes for gjennomsyn');
     await review.close();
   });
 
-  test('when the launch page and the diagnostics pages are checked with axe, then they have no violations', async () => {
+  test('when Mine kurs, the launch page, the list of parts and the diagnostics pages are checked with axe, then they have no violations', async () => {
     const axeContext = await browser.newContext({
       bypassCSP: true,
       storageState: await context.storageState(),
@@ -248,6 +272,25 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
     const page = await axeContext.newPage();
     await page.goto(`${appUrl}/kurs/eksempel-12/start`);
     await page.waitForSelector('#kv-player');
+    expect(await runAxe(page)).toEqual([]);
+    // The list of parts of a multi-SCO package, with a part started.
+    await page.goto(`${appUrl}/kurs/flere-deler/start`);
+    await page.getByRole('link', { name: linkName('Start', 'Del A') }).click();
+    await page.waitForSelector('#kv-player');
+    await page.goto(`${appUrl}/kurs/flere-deler/start`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Kurs i flere deler');
+    expect(await page.getByRole('link', { name: linkName('Fortsett', 'Del A') }).count()).toBe(1);
+    expect(await runAxe(page)).toEqual([]);
+    // Mine kurs with courses to review and one to continue.
+    await page.goto(`${appUrl}/mine-kurs`);
+    expect(
+      await page.locator('[data-player-entry]').evaluateAll((els) => els.map((e) => e.textContent)),
+    ).toEqual(
+      expect.arrayContaining([
+        'Se kurset igjen: Eksempel eksempel-12',
+        'Fortsett kurset: Kurs i flere deler',
+      ]),
+    );
     expect(await runAxe(page)).toEqual([]);
     await axeContext.close();
 

@@ -2,8 +2,9 @@ import { Router } from 'express';
 import type { AppContext } from '../../app';
 import { requireLogin } from '../../http/auth';
 import { getCourseOverview } from './course-page.service';
-import { listMyCourses } from './my-courses.service';
+import { isCourseDue, listMyCourses } from './my-courses.service';
 import { listCertificateLinks } from '../certificates/certificates.service';
+import { listPlayerEntries } from '../scorm/scorm.service';
 
 /** "Mine kurs": the logged-in employee's required courses. */
 export function createMyCoursesRouter(context: AppContext): Router {
@@ -12,10 +13,16 @@ export function createMyCoursesRouter(context: AppContext): Router {
     const employeeId = req.user!.employeeId;
     const courses = employeeId ? await listMyCourses(context.database.db, employeeId, context.now()) : [];
     const certificates = employeeId ? await listCertificateLinks(context.database.db, employeeId) : new Map();
+    const playerEntries = await listPlayerEntries(
+      context.database.db,
+      req.user!.id,
+      courses.map((c) => ({ courseId: c.courseId, renewalDue: isCourseDue(courses, c.courseId) })),
+    );
     res.render('my-courses/index', {
       title: 'Mine kurs',
       courses,
       certificates,
+      playerEntries,
       isEmployee: employeeId !== null,
     });
   });

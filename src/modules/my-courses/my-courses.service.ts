@@ -5,6 +5,7 @@ import type { ComplianceStatus } from '../compliance/deadline-engine';
 
 export interface MyCourse {
   requirementId: number;
+  courseId: number;
   courseSlug: string;
   courseTitle: string;
   status: ComplianceStatus;
@@ -29,6 +30,7 @@ export async function listMyCourses(db: Db, employeeId: number, now: Date): Prom
     .filter((r) => r.result.status !== null)
     .map((r) => ({
       requirementId: r.requirement.id,
+      courseId: r.requirement.courseId,
       courseSlug: r.requirement.courseSlug,
       courseTitle: r.requirement.courseTitle,
       status: r.result.status!,
@@ -40,4 +42,12 @@ export async function listMyCourses(db: Db, employeeId: number, now: Date): Prom
       (a, b) =>
         statusOrder[a.status] - statusOrder[b.status] || (a.dueDate ?? '').localeCompare(b.dueDate ?? ''),
     );
+}
+
+/** True when the course must be taken (again): a requirement for it is not done or exempt. */
+export function isCourseDue(courses: MyCourse[], courseId: number): boolean {
+  return courses.some(
+    (c) =>
+      c.courseId === courseId && (c.status === 'todo' || c.status === 'due_soon' || c.status === 'overdue'),
+  );
 }

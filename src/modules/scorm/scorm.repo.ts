@@ -82,6 +82,41 @@ export async function listUserScoAttempts(
   return rows.map((r) => r.attempt);
 }
 
+/** A user's attempts on the courses that have a playable package, newest first, for the Mine kurs actions. */
+export async function listUserAttemptsOfPlayableCourses(
+  db: DbOrTx,
+  userId: number,
+  courseIds: number[],
+): Promise<{
+  playableCourseIds: Set<number>;
+  attempts: Array<{
+    courseId: number;
+    scoIdentifier: string;
+    id: number;
+    state: string;
+    completedAt: Date | null;
+  }>;
+}> {
+  if (courseIds.length === 0) return { playableCourseIds: new Set(), attempts: [] };
+  const playable = await db
+    .selectDistinct({ courseId: courseVersions.courseId })
+    .from(courseVersions)
+    .where(and(inArray(courseVersions.courseId, courseIds), sql`${courseVersions.storagePath} is not null`));
+  const attempts = await db
+    .select({
+      courseId: courseVersions.courseId,
+      scoIdentifier: scormAttempts.scoIdentifier,
+      id: scormAttempts.id,
+      state: scormAttempts.state,
+      completedAt: scormAttempts.completedAt,
+    })
+    .from(scormAttempts)
+    .innerJoin(courseVersions, eq(courseVersions.id, scormAttempts.courseVersionId))
+    .where(and(eq(scormAttempts.userId, userId), inArray(courseVersions.courseId, courseIds)))
+    .orderBy(desc(scormAttempts.id));
+  return { playableCourseIds: new Set(playable.map((p) => p.courseId)), attempts };
+}
+
 /** The newest attempt per SCO of one course version for a user. */
 export async function listLatestAttemptsOfVersion(
   db: DbOrTx,

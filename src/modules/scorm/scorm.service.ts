@@ -185,6 +185,50 @@ async function storeLaunchFields(tx: DbOrTx, attempt: repo.AttemptRow): Promise<
   await repo.updateAttemptCmi(tx, attempt.id, mergeCommittedCmi(launchCmi, saved, version.scormVersion));
 }
 
+/** What "start" on a course opens for a learner: a new attempt, the open one, or a review. */
+export type PlayerEntry = 'start' | 'resume' | 'review';
+
+/**
+ * The player entry of each playable course, decided as `prepareLaunch` decides it: a completed
+ * attempt newer than the open one opens for review unless renewal is due; otherwise an open attempt
+ * is resumed; otherwise a new one starts. Per SCO, then for the course: resume if any SCO resumes,
+ * else review if any SCO is reviewed, else start. Courses without a package are left out.
+ */
+export async function listPlayerEntries(
+  db: Db,
+  userId: number,
+  courses: Array<{ courseId: number; renewalDue: boolean }>,
+): Promise<Map<number, PlayerEntry>> {
+  const { playableCourseIds, attempts } = await repo.listUserAttemptsOfPlayableCourses(
+    db,
+    userId,
+    courses.map((c) => c.courseId),
+  );
+  const entries = new Map<number, PlayerEntry>();
+  for (const { courseId, renewalDue } of courses) {
+    if (!playableCourseIds.has(courseId)) continue;
+    const perSco = new Map<string, { open?: number; completed?: number }>();
+    for (const a of attempts) {
+      if (a.courseId !== courseId) continue;
+      const sco = perSco.get(a.scoIdentifier) ?? {};
+      if (a.completedAt !== null) sco.completed ??= a.id;
+      else if (a.state === 'open') sco.open ??= a.id;
+      perSco.set(a.scoIdentifier, sco);
+    }
+    let entry: PlayerEntry = 'start';
+    for (const sco of perSco.values()) {
+      const review = !renewalDue && sco.completed !== undefined && sco.completed > (sco.open ?? 0);
+      if (!review && sco.open !== undefined) {
+        entry = 'resume';
+        break;
+      }
+      if (review) entry = 'review';
+    }
+    entries.set(courseId, entry);
+  }
+  return entries;
+}
+
 export interface PlayerSetup {
   scormVersion: '1.2' | '2004';
   mode: LaunchMode;

@@ -59,6 +59,7 @@ describe('SCORM commits from the player', () => {
       dueSoonDays: 60,
     });
     ids.fornyelse = renewal.id;
+    await createCourseWithRequirement(db, { slug: 'uten-pakke', firstDeadline: '2027-06-30' });
     await installPackage(db, dataDir, 'fornyelse', await scorm12Zip());
     learner = await loginAs(t.app, 'anna@test.no', TEST_PASSWORD);
     other = await loginAs(t.app, 'bjorn@test.no', TEST_PASSWORD);
@@ -76,6 +77,14 @@ describe('SCORM commits from the player', () => {
 
   function cmi12(core: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     return { core: { lesson_status: 'incomplete', exit: '', session_time: '00:00:00', ...core }, ...extra };
+  }
+
+  /** The player action on a course's card in Mine kurs: "entry: label", or null without one. */
+  function playerActionOn(html: string, slug: string): string | null {
+    const card = html.split('<li class="ds-card kv-course">').find((c) => c.includes(`href="/kurs/${slug}"`));
+    if (!card) throw new Error(`no card for ${slug}`);
+    const match = new RegExp(`data-player-entry="(\\w+)" href="/kurs/${slug}/start">([^<]+)<`).exec(card);
+    return match ? `${match[1]}: ${match[2]}` : null;
   }
 
   function commit(token: string, body: unknown, type = 'application/json') {
@@ -330,6 +339,11 @@ describe('SCORM commits from the player', () => {
   test('when the score reaches the mastery score, then exactly one completion is recorded and Mine kurs shows it at once', async () => {
     const before = await learner.get('/mine-kurs').expect(200);
     expect(before.text).not.toContain('Sist fullført');
+    // Mine kurs opens the player directly: started earlier → resume; never started → start; no package → none.
+    expect(playerActionOn(before.text, 'brannvern')).toBe('resume: Fortsett kurset');
+    expect(playerActionOn(before.text, 'fornyelse')).toBe('start: Start kurset');
+    expect(playerActionOn(before.text, 'uten-pakke')).toBeNull();
+    expect(before.text).toContain('href="/kurs/uten-pakke">Om kurset');
     const { token, base, attemptId } = await launch(learner, 'brannvern');
     // lesson_status "passed" with a score below the mastery score is not a pass: the server decides.
     const low = await commit(token, {
@@ -364,6 +378,7 @@ describe('SCORM commits from the player', () => {
 
     const after = await learner.get('/mine-kurs').expect(200);
     expect(after.text).toContain('Sist fullført 22.11.2026');
+    expect(playerActionOn(after.text, 'brannvern')).toBe('review: Se kurset igjen');
   });
 
   test('when a completed course is started again and renewal is not due, then it opens in review mode and commits are refused', async () => {
@@ -394,6 +409,8 @@ describe('SCORM commits from the player', () => {
     expect(done.body.completed).toBe(true);
     const mine = await learner.get('/mine-kurs').expect(200);
     expect(mine.text).toContain('Sist fullført 22.11.2026');
+    // Due again at once: Mine kurs offers a new round, not a review.
+    expect(playerActionOn(mine.text, 'fornyelse')).toBe('start: Start kurset');
 
     const again = await launch(learner, 'fornyelse');
     expect(verifyLaunchToken(t.config.sessionSecret, again.token, now).m).toBe('normal');

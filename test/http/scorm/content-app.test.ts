@@ -256,7 +256,14 @@ describe('the content origin', () => {
   });
 
   test('when an admin opens the diagnostics, then the raw CMI and commit history show; others get 403', async () => {
+    // Admins reach the diagnostics from the main menu; the menu marks the page, and only admins see it.
+    expect((await admin.get('/').expect(200)).text).toContain(
+      '<a class="ds-link" href="/admin/scorm" >Kursforsøk</a>',
+    );
+    expect((await learner.get('/mine-kurs').expect(200)).text).not.toContain('href="/admin/scorm"');
     const listPage = await admin.get('/admin/scorm').expect(200);
+    expect(listPage.text).toContain('href="/admin/scorm" aria-current=page>Kursforsøk</a>');
+    expect(listPage.text).not.toContain('href="/admin" aria-current=page');
     const id = /\/admin\/scorm\/forsok\/(\d+)/.exec(listPage.text)![1];
     const detail = await admin.get(`/admin/scorm/forsok/${id}`).expect(200);
     expect(detail.text).toContain('Lagrede data (CMI)');

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- scorm [--seconds 15] [--connections 100]`: SCORM commit throughput.
  *
- * A child process serves two endpoints: Kursvakt's real commit endpoint (token check, JSON parse,
- * one transaction with the attempt lock, commit log, CMI merge and completion check) and a bare
- * Express endpoint that only parses the same JSON. autocannon (in this process) loads each in
+ * A child process serves two endpoints: Kursvakt's real commit endpoint (the whole app in front of
+ * it, token check, JSON parse and validation, CMI merge, completion check, and the group-commit
+ * writer: each request is answered after the statement holding its commit has committed) and a
+ * bare Express endpoint that only parses the same JSON. autocannon (in this process) loads each in
  * turn with the same 2–8 KB CMI bodies. PGlite by default; PostgreSQL when DATABASE_URL is set
  * (in its own schema, dropped afterwards).
  */

@@ -1,0 +1,26 @@
+/**
+ * The app in its own process, for the commit crash test: configured from the environment like the
+ * server, listening on a free port, which it prints as "port <n>".
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../../src/app';
+import { loadConfig } from '../../../src/config';
+import { openDatabase } from '../../../src/db/client';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: config.dataDir,
+  });
+  const { app } = createApp({ config, database });
+  const server = http.createServer(app);
+  server.listen(0, '127.0.0.1', () => console.log(`port ${(server.address() as AddressInfo).port}`));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

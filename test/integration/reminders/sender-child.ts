@@ -4,18 +4,14 @@
  * each mail's state is committed. argv[2] is the claim lease in milliseconds.
  */
 import { loadConfig } from '../../../src/config';
-import { openDatabase } from '../../../src/db/client';
 import { countOutboxByStatus } from '../../../src/modules/mail/mail.repo';
 import { drainOutbox } from '../../../src/modules/mail/sender';
 import { createSmtpTransport } from '../../../src/modules/mail/transport';
+import { openConfiguredDatabase } from '../../support/child-process';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    schema: config.databaseSchema,
-    dataDir: config.dataDir,
-  });
+  const database = await openConfiguredDatabase(config);
   const transport = createSmtpTransport(config.smtpUrl!, { maxConnections: 1 });
   const leaseMs = Number(process.argv[2] ?? 3000);
   console.log('ready');

@@ -1,20 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { inArray } from 'drizzle-orm';
-import { openDatabase, type Database } from '../../../src/db/client';
 import { scormAttempts, scormCommits } from '../../../src/db/schema';
 import { importScormPackage } from '../../../src/modules/courses/courses.service';
 import { prepareLaunch } from '../../../src/modules/scorm/scorm.service';
 import { scorm12Zip } from '../../fixtures/scorm/packages';
-import { createTestDatabase } from '../../support/db';
+import { createChildDatabase, startTsChild, type ChildDatabase } from '../../support/child-process';
 import { createCourseWithRequirement, createEmployee, createUnit, createUser } from '../../support/factories';
 
 jest.setTimeout(300_000);
 
-const root = path.resolve(__dirname, '../../..');
 const onServer = !!process.env.TEST_DATABASE_URL;
 const SECRET = 'kræsj-test-hemmelighet-som-er-lang-nok-0000';
 const LEARNERS = 8;
@@ -25,40 +19,12 @@ interface Launch {
   base: number;
 }
 
-/** Starts the app in a child process; resolves with its port once it listens. */
+/** Starts the app in a child process; `port` resolves once it listens. */
 function startServer(env: Record<string, string>) {
-  // node itself with tsx as a loader (not the tsx wrapper), so SIGKILL hits the process that serves.
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'commit-server-child.ts')],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        SCHEDULER: 'off',
-        SESSION_SECRET: SECRET,
-        PORT: '0',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const stderr: string[] = [];
-  child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const port = new Promise<number>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^port (\d+)$/.exec(line);
-      if (match) resolve(Number(match[1]));
-    });
-    void exited.then(() => reject(new Error(`server stopped before listening: ${stderr.join('')}`)));
+  const server = startTsChild(path.join(__dirname, 'commit-server-child.ts'), {
+    env: { SCHEDULER: 'off', SESSION_SECRET: SECRET, PORT: '0', ...env },
   });
-  return { child, port, exited };
+  return { ...server, port: server.waitForLine(/^port (\d+)$/).then((match) => Number(match[1])) };
 }
 
 async function commit(port: number, launch: Launch, sequence: number) {
@@ -77,37 +43,21 @@ async function commit(port: number, launch: Launch, sequence: number) {
 }
 
 describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'PostgreSQL server' : 'PGlite folder database'})`, () => {
-  let dataDir: string;
-  let database: Database | undefined;
-  let dbEnv: Record<string, string>;
+  let shared: ChildDatabase;
   const launches: Launch[] = [];
 
-  /** The parent's own connection: kept on the server, opened only between children on PGlite (one process at a time). */
-  async function withDb<T>(fn: (db: Database['db']) => Promise<T>): Promise<T> {
-    if (database) return fn(database.db);
-    const local = await openDatabase({ dataDir });
-    try {
-      return await fn(local.db);
-    } finally {
-      await local.close();
-    }
-  }
-
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kursvakt-commit-crash-'));
-    if (onServer) {
-      database = await createTestDatabase();
-      const schema = /skjema (\w+)/.exec(database.description)![1]!;
-      dbEnv = { DATABASE_URL: process.env.TEST_DATABASE_URL!, DATABASE_SCHEMA: schema, DATA_DIR: dataDir };
-    } else {
-      dbEnv = { DATA_DIR: dataDir };
-    }
-    await withDb(async (db) => {
+    shared = await createChildDatabase('kursvakt-commit-crash-');
+    await shared.withDb(async (db) => {
       const { course } = await createCourseWithRequirement(db, {
         slug: 'kraesj',
         firstDeadline: '2099-12-31',
       });
-      await importScormPackage(db, { dataDir, courseSlug: course.slug, buffer: await scorm12Zip() });
+      await importScormPackage(db, {
+        dataDir: shared.dataDir,
+        courseSlug: course.slug,
+        buffer: await scorm12Zip(),
+      });
       const unit = await createUnit(db);
       for (let i = 0; i < LEARNERS; i += 1) {
         const employee = await createEmployee(db, { unitId: unit.id });
@@ -126,13 +76,10 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
       }
     });
   }, 180_000);
-  afterAll(async () => {
-    await database?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => shared?.close());
 
   it('when the server is killed while commits are in flight, then every acknowledged commit is stored and logged, and the restarted server goes on', async () => {
-    const first = startServer(dbEnv);
+    const first = startServer(shared.env);
     const port = await first.port;
     const acknowledged = new Map<number, number[]>(launches.map((l) => [l.attemptId, []]));
     let total = 0;
@@ -161,7 +108,7 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
     expect(total).toBeGreaterThanOrEqual(120);
 
     const ids = launches.map((l) => l.attemptId);
-    const [attempts, log] = await withDb(async (db) => [
+    const [attempts, log] = await shared.withDb(async (db) => [
       await db.select().from(scormAttempts).where(inArray(scormAttempts.id, ids)),
       await db.select().from(scormCommits).where(inArray(scormCommits.attemptId, ids)),
     ]);
@@ -180,7 +127,7 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
     }
 
     // A new server (empty attempt cache) continues where the stored state is.
-    const second = startServer(dbEnv);
+    const second = startServer(shared.env);
     try {
       const launch = launches[0]!;
       const stored = attempts.find((a) => a.id === launch.attemptId)!.lastSequence;
@@ -188,8 +135,7 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
       expect((await commit(port2, launch, stored)).body.outcome).toBe('duplicate');
       expect((await commit(port2, launch, stored + 1)).body.outcome).toBe('applied');
     } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
+      await second.stop('SIGTERM');
     }
   });
 });

@@ -6,15 +6,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
-import { openDatabase } from '../../../src/db/client';
+import { openConfiguredDatabase } from '../../support/child-process';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    schema: config.databaseSchema,
-    dataDir: config.dataDir,
-  });
+  const database = await openConfiguredDatabase(config);
   const { app } = createApp({ config, database });
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1', () => console.log(`port ${(server.address() as AddressInfo).port}`));

@@ -1,17 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { runCli } from '../../../src/cli';
 import { parseConfig } from '../../../src/config';
 import type { Database } from '../../../src/db/client';
 import { coursesCommands } from '../../../src/modules/courses/courses.cli';
+import { captureIo, runKursvakt, setUpCliEnvironment, type CliEnvironment } from '../../support/cli';
 import { createTestDatabase } from '../../support/db';
 import { makeZip, patchName, scorm12Zip, scorm2004MultiZip } from '../../fixtures/scorm/packages';
 
 // Opening a database takes seconds on a busy machine; these tests do real I/O, not timed work.
 jest.setTimeout(120_000);
+
+async function writeFileIn(dir: string, name: string, data: Buffer): Promise<string> {
+  const file = path.join(dir, name);
+  await fs.writeFile(file, data);
+  return file;
+}
 
 /**
  * `kursvakt courses …`. One test goes through runCli end to end (config from the environment, PGlite
@@ -19,57 +23,24 @@ jest.setTimeout(120_000);
  * the registered command set on the test database directly, with the same arguments and output.
  */
 describe('kursvakt courses (runCli)', () => {
-  let root: string;
-  let schema: string | undefined;
-  const saved = { ...process.env };
+  let env: CliEnvironment;
 
-  beforeAll(async () => {
-    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kv-courses-cli-'));
-    process.env.DATA_DIR = path.join(root, 'data');
-    process.env.LOG_LEVEL = 'silent';
-    if (process.env.TEST_DATABASE_URL) {
-      schema = `t_${randomBytes(6).toString('hex')}`;
-      process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;
-      process.env.DATABASE_SCHEMA = schema;
-    } else {
-      delete process.env.DATABASE_URL;
-      delete process.env.DATABASE_SCHEMA;
-    }
+  beforeAll(() => {
+    env = setUpCliEnvironment('kv-courses-cli-');
   });
+  afterAll(() => env.close());
 
-  afterAll(async () => {
-    process.env = saved;
-    if (schema) {
-      const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    }
-    await fs.rm(root, { recursive: true, force: true });
-  });
-
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
-
-  async function writeZip(name: string, data: Buffer): Promise<string> {
-    const file = path.join(root, name);
-    await fs.writeFile(file, data);
-    return file;
-  }
+  const writeZip = (name: string, data: Buffer) => writeFileIn(env.root, name, data);
 
   test('when a package is imported through runCli, then the command is registered and the package lands in DATA_DIR', async () => {
-    const imported = await cli('courses', 'import', await writeZip('a.zip', await scorm12Zip()));
+    const imported = await runKursvakt(['courses', 'import', await writeZip('a.zip', await scorm12Zip())]);
     expect(imported).toEqual({
       code: 0,
       out: 'Nytt kurs «Brannvern & rømning» (brannvern-romning) er opprettet med versjon 1 (SCORM 1.2, 1 SCO).',
       err: '',
     });
     // One runCli call: opening a PGlite folder costs seconds; `list` is the same registered command.
-    expect(await fs.readdir(path.join(root, 'data', 'packages', '1'))).toEqual(['1', '1.zip']);
+    expect(await fs.readdir(path.join(env.dataDir, 'packages', '1'))).toEqual(['1', '1.zip']);
   }, 90_000);
 });
 
@@ -88,28 +59,19 @@ describe('kursvakt courses (command set)', () => {
   });
 
   async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
+    const { io, result } = captureIo();
     const [name, ...args] = argv;
     expect(name).toBe('courses');
     try {
-      await coursesCommands.commands.courses!(args, {
-        config: config(),
-        database,
-        io: { out: (l) => out.push(l), err: (l) => err.push(l) },
-      });
-      return { code: 0, out: out.join('\n'), err: err.join('\n') };
+      await coursesCommands.commands.courses!(args, { config: config(), database, io });
+      return result(0);
     } catch (error) {
       // runCli prints expected errors (CliError, AppError, bad options) the same way, with exit code 1.
-      return { code: 1, out: out.join('\n'), err: (error as Error).message };
+      return result(1, (error as Error).message);
     }
   }
 
-  async function writeZip(name: string, data: Buffer): Promise<string> {
-    const file = path.join(root, name);
-    await fs.writeFile(file, data);
-    return file;
-  }
+  const writeZip = (name: string, data: Buffer) => writeFileIn(root, name, data);
 
   test('when packages are imported and listed, then new courses, new versions and unchanged uploads are reported', async () => {
     const empty = await cli('courses', 'list');

@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
-import { runCli } from '../../../src/cli';
-import { openDatabase, type Db } from '../../../src/db/client';
 import { auditLog, completions, employees, orgUnits, users } from '../../../src/db/schema';
+import { runKursvakt, setUpCliEnvironment, type CliEnvironment } from '../../support/cli';
 import { createCourseWithRequirement } from '../../support/factories';
 
 jest.setTimeout(180_000);
@@ -14,21 +11,12 @@ const fixtures = path.join(__dirname, '../../fixtures/import');
 
 /** The CLI opens the database named by the environment: a PGlite folder, or a schema on TEST_DATABASE_URL. */
 describe('kursvakt import on the command line', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kursvakt-cli-'));
-  const schema = `t_cli_${randomBytes(5).toString('hex')}`;
-  const url = process.env.TEST_DATABASE_URL;
-  const saved = { ...process.env };
+  let env: CliEnvironment;
+  const withDb: CliEnvironment['withDb'] = (fn) => env.withDb(fn);
+  const cli = (...args: string[]) => runKursvakt(args);
 
   beforeAll(async () => {
-    process.env.DATA_DIR = dataDir;
-    process.env.LOG_LEVEL = 'silent';
-    if (url) {
-      process.env.DATABASE_URL = url;
-      process.env.DATABASE_SCHEMA = schema;
-    } else {
-      delete process.env.DATABASE_URL;
-      delete process.env.DATABASE_SCHEMA;
-    }
+    env = setUpCliEnvironment('kursvakt-cli-');
     await withDb((db) =>
       createCourseWithRequirement(db, { slug: 'handlingsplan', title: 'Handlingsplanen' }).then(
         () => undefined,
@@ -39,30 +27,7 @@ describe('kursvakt import on the command line', () => {
     );
   });
 
-  afterAll(async () => {
-    if (url)
-      await withDb((db) =>
-        db.execute(`drop schema if exists "${schema}" cascade` as never).then(() => undefined),
-      );
-    process.env = saved;
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const database = await openDatabase({ dataDir, databaseUrl: url, schema: url ? schema : undefined });
-    try {
-      return await fn(database.db);
-    } finally {
-      await database.close();
-    }
-  }
-
-  async function cli(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  afterAll(() => env.close());
 
   const total = (table: typeof employees | typeof orgUnits | typeof completions) =>
     withDb(async (db) => Number((await db.select({ n: count() }).from(table))[0]!.n));
@@ -120,7 +85,7 @@ describe('kursvakt import on the command line', () => {
   });
 
   test('when a file has errors, then each is printed with line and column, the exit code is 1 and nothing is written', async () => {
-    const file = path.join(dataDir, 'feil.csv');
+    const file = path.join(env.root, 'feil.csv');
     fs.writeFileSync(
       file,
       'ansattnummer;kurs;fullfort_dato\n1001;taushetsplikt;01.01.2024\n9999;meldeplikt;2024-13-01\n1002;meldeplikt;2024-01-05\n',
@@ -137,7 +102,7 @@ describe('kursvakt import on the command line', () => {
   });
 
   test('when --full leaves out an employee, then that employee is ended, not deleted', async () => {
-    const file = path.join(dataDir, 'ansatte-full.csv');
+    const file = path.join(env.root, 'ansatte-full.csv');
     fs.writeFileSync(
       file,
       fs

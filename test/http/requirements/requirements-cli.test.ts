@@ -1,45 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { runCli } from '../../../src/cli';
-import { openDatabase, type Db } from '../../../src/db/client';
 import { auditLog, courses, requirementUnits, requirements } from '../../../src/db/schema';
+import { runKursvakt, setUpCliEnvironment, type CliEnvironment } from '../../support/cli';
 import { createCourseWithRequirement, createEmployee, createUnit } from '../../support/factories';
 
 jest.setTimeout(180_000);
 
 describe('kursvakt requirements on the command line', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kursvakt-cli-'));
-  const schema = `t_cli_${randomBytes(5).toString('hex')}`;
-  const url = process.env.TEST_DATABASE_URL;
-  const saved = { ...process.env };
-
-  async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const database = await openDatabase({ dataDir, databaseUrl: url, schema: url ? schema : undefined });
-    try {
-      return await fn(database.db);
-    } finally {
-      await database.close();
-    }
-  }
-
-  async function cli(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  let env: CliEnvironment;
+  const withDb: CliEnvironment['withDb'] = (fn) => env.withDb(fn);
+  const cli = (...args: string[]) => runKursvakt(args);
 
   beforeAll(async () => {
-    process.env.DATA_DIR = dataDir;
-    process.env.LOG_LEVEL = 'silent';
-    if (url) Object.assign(process.env, { DATABASE_URL: url, DATABASE_SCHEMA: schema });
-    else {
-      delete process.env.DATABASE_URL;
-      delete process.env.DATABASE_SCHEMA;
-    }
+    env = setUpCliEnvironment('kursvakt-cli-');
     await withDb(async (db) => {
       const root = await createUnit(db, { code: 'K', name: 'Kommunen' });
       const school = await createUnit(db, { code: 'SKOLE', name: 'Skolen', parentId: root.id });
@@ -62,14 +34,7 @@ describe('kursvakt requirements on the command line', () => {
     });
   });
 
-  afterAll(async () => {
-    if (url)
-      await withDb((db) =>
-        db.execute(`drop schema if exists "${schema}" cascade` as never).then(() => undefined),
-      );
-    process.env = saved;
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => env.close());
 
   test('when requirements are listed, then each shows course, audience and rule', async () => {
     const res = await cli('requirements', 'list');

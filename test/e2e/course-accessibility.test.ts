@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import type { Browser, BrowserContextOptions, Frame, Page } from 'playwright-core';
-import yauzl from 'yauzl';
-import { buildAllCourses, buildCourse, type CourseBuildResult } from '../../src/modules/course-build/build';
-import { launchChromium, listen, type AxeViolation } from '../support/browser';
+import { buildAllCourses, type CourseBuildResult } from '../../src/modules/course-build/build';
+import { launchChromium, listen, runAxe, type AxeViolation } from '../support/browser';
+import { buildSampleCourse, SAMPLE_COURSE_SLUG } from '../support/sample-course';
+import { unzip } from '../support/zip';
 
 /*
  * Accessibility of every built course, played the way an LMS plays it: the SCORM 2004 package
@@ -18,7 +19,6 @@ jest.setTimeout(600_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const COURSES_DIR = path.join(ROOT, 'courses');
-const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures', 'courses');
 
 /** Course folders in courses/ (those with a course.yaml), read when the test file loads so each gets its own tests. */
 function courseSlugsOnDisk(): string[] {
@@ -29,25 +29,9 @@ function courseSlugsOnDisk(): string[] {
     .sort();
 }
 
-const FIXTURE_SLUG = 'sample';
-const SLUGS = [...courseSlugsOnDisk(), FIXTURE_SLUG];
+const SLUGS = [...courseSlugsOnDisk(), SAMPLE_COURSE_SLUG];
 // The keyboard walk-through uses a real course when there is one.
 const KEYBOARD_SLUG = SLUGS[0]!;
-
-async function unzip(file: string, target: string): Promise<void> {
-  const zip = await yauzl.openPromise(file);
-  try {
-    for await (const entry of zip.eachEntry()) {
-      const destination = path.join(target, entry.fileName);
-      await fs.mkdir(path.dirname(destination), { recursive: true });
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      await fs.writeFile(destination, Buffer.concat(chunks));
-    }
-  } finally {
-    zip.close();
-  }
-}
 
 /** A stand-in LMS page with a recording SCORM 2004 API and the SCO in a full-width iframe. */
 function lmsPage(slug: string): string {
@@ -75,28 +59,6 @@ interface CourseData {
   questions: Array<{ id: string; correct: number; options: string[] }>;
 }
 
-/** Runs axe-core (WCAG 2.0 A/AA, 2.1 AA) inside the course frame. */
-async function axeInFrame(frame: Frame): Promise<AxeViolation[]> {
-  const loaded = await frame.evaluate(() => 'axe' in window);
-  if (!loaded) await frame.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  return frame.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> };
-      }
-    ).axe;
-    const result = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target })),
-    }));
-  });
-}
-
 /** How far the course document is wider than its window (0 = no sideways scrolling). */
 async function sidewaysOverflow(frame: Frame): Promise<number> {
   return frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -113,13 +75,7 @@ describe('accessibility of the built courses in Chromium', () => {
   beforeAll(async () => {
     workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-course-a11y-'));
     const results = await buildAllCourses(COURSES_DIR, path.join(workDir, 'zips'));
-    results.push(
-      await buildCourse(
-        path.join(FIXTURES_DIR, FIXTURE_SLUG),
-        path.join(FIXTURES_DIR, 'kommune.yaml'),
-        path.join(workDir, 'zips'),
-      ),
-    );
+    results.push(await buildSampleCourse(path.join(workDir, 'zips')));
     for (const result of results) {
       built.set(result.slug, result);
       await unzip(result.zips.scorm2004, path.join(workDir, 'pakke', result.slug));
@@ -210,7 +166,7 @@ describe('accessibility of the built courses in Chromium', () => {
       let checked = 0;
       await walkThrough(slug, async (frame, where) => {
         checked += 1;
-        const violations = await axeInFrame(frame);
+        const violations = await runAxe(frame);
         if (violations.length > 0) found.push({ where, violations });
       });
       expect(found).toEqual([]);

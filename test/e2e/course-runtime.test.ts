@@ -3,29 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import type { Browser, Frame, Page } from 'playwright-core';
-import yauzl from 'yauzl';
-import { buildCourse } from '../../src/modules/course-build/build';
 import { launchChromium, listen, runAxe } from '../support/browser';
+import { buildSampleCourse } from '../support/sample-course';
+import { unzip } from '../support/zip';
 
 jest.setTimeout(120_000);
-
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'courses');
-
-/** Unpacks a zip into a folder, as an LMS does with an uploaded package. */
-async function unzip(file: string, target: string): Promise<void> {
-  const zip = await yauzl.openPromise(file);
-  try {
-    for await (const entry of zip.eachEntry()) {
-      const destination = path.join(target, entry.fileName);
-      await fs.mkdir(path.dirname(destination), { recursive: true });
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      await fs.writeFile(destination, Buffer.concat(chunks));
-    }
-  } finally {
-    zip.close();
-  }
-}
 
 /**
  * A stand-in LMS page: it offers a recording SCORM API (2004 or 1.2, with optional saved data) and
@@ -78,11 +60,7 @@ describe('the built course in a real Chromium', () => {
 
   beforeAll(async () => {
     workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-course-runtime-'));
-    const built = await buildCourse(
-      path.join(FIXTURES, 'sample'),
-      path.join(FIXTURES, 'kommune.yaml'),
-      workDir,
-    );
+    const built = await buildSampleCourse(workDir);
     await unzip(built.zips.scorm2004, path.join(workDir, 'pakke-2004'));
     await unzip(built.zips.scorm12, path.join(workDir, 'pakke-12'));
     const app = express();

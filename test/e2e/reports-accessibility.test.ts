@@ -1,42 +1,16 @@
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD, loadDemo } from '../../src/modules/demo/demo.service';
-import { createTestApp, type TestApp } from '../support/app';
-import { launchChromium, listen, runAxe } from '../support/browser';
+import { runAxe, useDemoInChromium } from '../support/browser';
 
 jest.setTimeout(180_000);
 
 describe('report pages in a real Chromium, checked with axe-core', () => {
-  let t: TestApp;
-  let server: Awaited<ReturnType<typeof listen>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await createTestApp({ now: new Date('2026-11-22T10:00:00+01:00') });
-    await loadDemo(t.database.db, '2026-11-22');
-    server = await listen(t.app);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
+  const demo = useDemoInChromium();
 
   /** Logs in through the form. With `bypassCSP` axe can be injected; without it the page runs under the real CSP. */
-  async function loggedInPage(email: string, bypassCSP: boolean): Promise<Page> {
-    const context = await browser.newContext({ bypassCSP });
-    const page = await context.newPage();
-    await page.goto(`${server.url}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.url}/`);
-    return page;
-  }
+  const loggedInPage = (email: string, bypassCSP: boolean) => demo.loggedInPage(email, { bypassCSP });
 
   test('when a leader uses the dashboard with filters and opens a record, then axe finds no violations', async () => {
     const page = await loggedInPage('ingrid.solheim@eksempel.kommune.no', true);
-    await page.goto(`${server.url}/leder`);
+    await page.goto(`${demo.server.url}/leder`);
     expect(await runAxe(page)).toEqual([]);
 
     // Filter through the form, as a user would, without JavaScript-only controls.
@@ -65,9 +39,9 @@ describe('report pages in a real Chromium, checked with axe-core', () => {
 
   test('when HR opens the organisation report, sorted and unsorted, and an employee record, then axe finds no violations', async () => {
     const page = await loggedInPage('hr@eksempel.kommune.no', true);
-    await page.goto(`${server.url}/admin`);
+    await page.goto(`${demo.server.url}/admin`);
     await page.getByRole('link', { name: 'Rapport for hele organisasjonen' }).click();
-    await page.waitForURL(`${server.url}/admin/rapport`);
+    await page.waitForURL(`${demo.server.url}/admin/rapport`);
     expect(await runAxe(page)).toEqual([]);
 
     await page.getByRole('link', { name: /^Fullføringsgrad/ }).click();
@@ -75,9 +49,9 @@ describe('report pages in a real Chromium, checked with axe-core', () => {
     expect(await page.locator('th[aria-sort="ascending"]').count()).toBe(1);
     expect(await runAxe(page)).toEqual([]);
 
-    await page.goto(`${server.url}/admin/rapport?dato=2024-06-01`);
+    await page.goto(`${demo.server.url}/admin/rapport?dato=2024-06-01`);
     expect(await runAxe(page)).toEqual([]);
-    await page.goto(`${server.url}/admin/rapport`);
+    await page.goto(`${demo.server.url}/admin/rapport`);
     await page.locator('#tabell-uten-epost a[href^="/admin/ansatt/"]').first().click();
     await page.waitForURL(/\/admin\/ansatt\//);
     expect(await runAxe(page)).toEqual([]);
@@ -91,7 +65,7 @@ describe('report pages in a real Chromium, checked with axe-core', () => {
     });
     page.on('pageerror', (e) => problems.push(e.message));
     for (const path of ['/admin/rapport', '/admin']) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${demo.server.url}${path}`);
       await page.waitForFunction(() => document.getElementById('kv-report-chart')?.dataset.ready === 'true');
       const drawn = await page.evaluate(() => {
         const canvas = document.getElementById('kv-report-chart') as HTMLCanvasElement;

@@ -1,17 +1,11 @@
-import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { completions, scormAttempts, scormCommits } from '../../src/db/schema';
-import { buildCourse } from '../../src/modules/course-build/build';
 import { importScormPackage } from '../../src/modules/courses/courses.service';
-import { createContentApp } from '../../src/modules/scorm/content-app';
 import { scorm2004MultiZip } from '../fixtures/scorm/packages';
-import { createTestApp, type TestApp } from '../support/app';
-import { launchChromium, runAxe } from '../support/browser';
+import type { TestApp } from '../support/app';
+import { buildSampleCourse } from '../support/sample-course';
+import { launchChromium, logInInBrowser, runAxe, startPlayerApp, type PlayerApp } from '../support/browser';
 import {
   createCourseWithRequirement,
   createEmployee,
@@ -21,26 +15,6 @@ import {
 } from '../support/factories';
 
 jest.setTimeout(240_000);
-
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'courses');
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function serve(handler: http.RequestListener, port: number) {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(port, resolve));
-  return () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-}
 
 /** Waits until `check` returns a truthy value (the beacon arrives a moment after the tab closes). */
 /** A link's accessible name "Action: what" (the visually hidden ": what" is a block, so a space may come first). */
@@ -59,37 +33,20 @@ async function eventually<T>(check: () => Promise<T | null | undefined | false>,
 }
 
 describe('the SCORM player in a real Chromium, on two listeners', () => {
+  let player: PlayerApp;
   let t: TestApp;
   let dataDir: string;
   let browser: Browser;
   let context: BrowserContext;
   let appUrl: string;
-  const closers: Array<() => Promise<void>> = [];
   const courseIds: Record<string, number> = {};
   let employeeId: number;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-scorm-e2e-'));
-    const [appPort, contentPort] = [await freePort(), await freePort()];
-    appUrl = `http://localhost:${appPort}`;
-    t = await createTestApp({
-      now: new Date(),
-      env: {
-        DATA_DIR: dataDir,
-        PORT: String(appPort),
-        CONTENT_PORT: String(contentPort),
-        BASE_URL: appUrl,
-        CONTENT_BASE_URL: `http://127.0.0.1:${contentPort}`,
-      },
-    });
-    closers.push(await serve(t.app, appPort));
-    closers.push(await serve(createContentApp(t.context), contentPort));
+    player = await startPlayerApp({ prefix: 'kursvakt-scorm-e2e-' });
+    ({ t, dataDir, appUrl } = player);
 
-    const built = await buildCourse(
-      path.join(FIXTURES, 'sample'),
-      path.join(FIXTURES, 'kommune.yaml'),
-      dataDir,
-    );
+    const built = await buildSampleCourse(dataDir);
     const db = t.database.db;
     for (const [slug, zip] of [
       ['eksempel-12', built.zips.scorm12],
@@ -120,18 +77,12 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 2000 } });
     const login = await context.newPage();
-    await login.goto(`${appUrl}/logg-inn`);
-    await login.getByLabel('E-postadresse').fill('kari@test.no');
-    await login.getByLabel('Passord').fill(TEST_PASSWORD);
-    await login.getByRole('button', { name: 'Logg inn' }).click();
-    await login.waitForURL(`${appUrl}/`);
+    await logInInBrowser(login, appUrl, 'kari@test.no', TEST_PASSWORD);
     await login.close();
   });
   afterAll(async () => {
     await browser?.close();
-    for (const close of closers) await close();
-    await t?.close();
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    await player?.close();
   });
 
   /**
@@ -296,11 +247,7 @@ describe('the SCORM player in a real Chromium, on two listeners', () => {
 
     const hrContext = await browser.newContext({ bypassCSP: true });
     const hr = await hrContext.newPage();
-    await hr.goto(`${appUrl}/logg-inn`);
-    await hr.getByLabel('E-postadresse').fill('hr@test.no');
-    await hr.getByLabel('Passord').fill(TEST_PASSWORD);
-    await hr.getByRole('button', { name: 'Logg inn' }).click();
-    await hr.waitForURL(`${appUrl}/`);
+    await logInInBrowser(hr, appUrl, 'hr@test.no', TEST_PASSWORD);
     await hr.goto(`${appUrl}/admin/scorm`);
     expect(await runAxe(hr)).toEqual([]);
     await hr.locator('a[href^="/admin/scorm/forsok/"]').first().click();

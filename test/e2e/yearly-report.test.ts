@@ -1,27 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD, loadDemo } from '../../src/modules/demo/demo.service';
-import { createTestApp, type TestApp } from '../support/app';
-import { launchChromium, listen, runAxe } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { runAxe, useDemoInChromium } from '../support/browser';
 
 jest.setTimeout(240_000);
 
 /** The yearly report and the review pages in a real Chromium, with the app's CSP in force. */
 describe('yearly report and yearly reviews in Chromium', () => {
-  let t: TestApp;
-  let server: Awaited<ReturnType<typeof listen>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await createTestApp({ now: new Date('2026-11-22T10:00:00+01:00') });
-    await loadDemo(t.database.db, '2026-11-22');
-    server = await listen(t.app);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await t?.close();
-  });
+  const demo = useDemoInChromium();
 
   /**
    * With `enforceCsp` the app's CSP is in force, so a blocked inline script or style shows up as a
@@ -31,27 +15,27 @@ describe('yearly report and yearly reviews in Chromium', () => {
     email: string,
     enforceCsp = false,
   ): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ bypassCSP: !enforceCsp });
-    const page = await context.newPage();
     const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    const page = await demo.loggedInPage(email, {
+      bypassCSP: !enforceCsp,
+      onPage: (tab) => {
+        tab.on('console', (m) => {
+          if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+            problems.push(m.text());
+        });
+        tab.on('response', (r) => {
+          if (r.status() >= 400 && !r.url().endsWith('/favicon.ico'))
+            problems.push(`${r.status()} ${r.url()}`);
+        });
+        tab.on('pageerror', (e) => problems.push(e.message));
+      },
     });
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${server.url}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill(email);
-    await page.getByLabel('Passord').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${server.url}/`);
     return { page, problems };
   }
 
   test('when HR opens last year’s report with the CSP in force, then the chart is drawn without console errors', async () => {
     const { page, problems } = await loggedInPage('hr@eksempel.kommune.no', true);
-    await page.goto(`${server.url}/admin/arsrapport?ar=2025`);
+    await page.goto(`${demo.server.url}/admin/arsrapport?ar=2025`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Årsrapport 2025');
     await page.waitForFunction(() => {
       const chart = (window as unknown as { Chart?: { getChart(el: unknown): unknown } }).Chart;
@@ -72,14 +56,14 @@ describe('yearly report and yearly reviews in Chromium', () => {
       '/admin/gjennomganger',
       '/admin/gjennomganger/temaer',
     ]) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${demo.server.url}${path}`);
       expect([path, await runAxe(page)]).toEqual([path, []]);
     }
   });
 
   test('when a leader records a review through the form, then it is listed and the pages have no violations', async () => {
     const { page, problems } = await loggedInPage('ingrid.solheim@eksempel.kommune.no');
-    await page.goto(`${server.url}/leder/gjennomganger`);
+    await page.goto(`${demo.server.url}/leder/gjennomganger`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Årlige gjennomganger');
     expect(await runAxe(page)).toEqual([]);
     await page.getByLabel('Enhet', { exact: true }).selectOption({ label: 'Solbakken skolefritidsordning' });
@@ -94,9 +78,9 @@ describe('yearly report and yearly reviews in Chromium', () => {
     expect(await page.getByRole('status').textContent()).toContain('Gjennomgangen er registrert.');
     expect(await page.getByText('Gjennomgang med eksempler fra SFO').count()).toBe(1);
     expect(await runAxe(page)).toEqual([]);
-    await page.goto(`${server.url}/leder/arsrapport?ar=2025`);
+    await page.goto(`${demo.server.url}/leder/arsrapport?ar=2025`);
     expect(await runAxe(page)).toEqual([]);
-    await page.goto(`${server.url}/leder`);
+    await page.goto(`${demo.server.url}/leder`);
     expect(await page.getByRole('heading', { name: /Enheter uten årets gjennomgang/ }).count()).toBe(1);
     expect(problems).toEqual([]);
   });

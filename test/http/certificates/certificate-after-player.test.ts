@@ -1,18 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { completions, courses, courseVersions } from '../../../src/db/schema';
 import { formatNorwegianDate, todayInOslo } from '../../../src/lib/dates';
-import { buildCourse } from '../../../src/modules/course-build/build';
 import { importScormPackage } from '../../../src/modules/courses/courses.service';
-import { createContentApp } from '../../../src/modules/scorm/content-app';
-import { createTestApp, type TestApp } from '../../support/app';
-import { launchChromium } from '../../support/browser';
+import type { TestApp } from '../../support/app';
+import { launchChromium, logInInBrowser, startPlayerApp, type PlayerApp } from '../../support/browser';
 import {
   createCourseWithRequirement,
   createEmployee,
@@ -20,6 +14,7 @@ import {
   createUser,
   TEST_PASSWORD,
 } from '../../support/factories';
+import { buildSampleCourse } from '../../support/sample-course';
 
 /*
  * The whole way from a course to a certificate in a real Chromium: the employee takes a built
@@ -29,57 +24,22 @@ import {
 
 jest.setTimeout(240_000);
 
-const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'courses');
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function serve(handler: http.RequestListener, port: number) {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-}
-
 describe('from a passed course in the player to a verified certificate', () => {
+  let player: PlayerApp;
   let t: TestApp;
   let dataDir: string;
   let browser: Browser;
   let appUrl: string;
-  const closers: Array<() => Promise<void>> = [];
   let courseId: number;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-certificate-e2e-'));
-    const [appPort, contentPort] = [await freePort(), await freePort()];
-    appUrl = `http://localhost:${appPort}`;
-    t = await createTestApp({
-      now: new Date(),
-      env: {
-        DATA_DIR: dataDir,
-        PORT: String(appPort),
-        CONTENT_PORT: String(contentPort),
-        BASE_URL: appUrl,
-        CONTENT_BASE_URL: `http://127.0.0.1:${contentPort}`,
-        KOMMUNE_NAVN: 'Bø kommune',
-      },
+    player = await startPlayerApp({
+      prefix: 'kursvakt-certificate-e2e-',
+      env: { KOMMUNE_NAVN: 'Bø kommune' },
     });
-    closers.push(await serve(t.app, appPort));
-    closers.push(await serve(createContentApp(t.context), contentPort));
+    ({ t, dataDir, appUrl } = player);
 
-    const built = await buildCourse(
-      path.join(FIXTURES, 'sample'),
-      path.join(FIXTURES, 'kommune.yaml'),
-      dataDir,
-    );
+    const built = await buildSampleCourse(dataDir);
     const db = t.database.db;
     const { course } = await createCourseWithRequirement(db, {
       slug: 'eksempel',
@@ -100,9 +60,7 @@ describe('from a passed course in the player to a verified certificate', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    for (const close of closers) await close();
-    await t?.close();
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    await player?.close();
   });
 
   test('when the employee passes the course in the player, then Mine kurs offers the certificate, it names the version, and its link says it is genuine', async () => {
@@ -111,11 +69,7 @@ describe('from a passed course in the player to a verified certificate', () => {
       viewport: { width: 1280, height: 2000 },
     });
     const page = await context.newPage();
-    await page.goto(`${appUrl}/logg-inn`);
-    await page.getByLabel('E-postadresse').fill('oystein@test.no');
-    await page.getByLabel('Passord').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.waitForURL(`${appUrl}/`);
+    await logInInBrowser(page, appUrl, 'oystein@test.no', TEST_PASSWORD);
 
     // Before any completion there is no certificate to download.
     await page.goto(`${appUrl}/mine-kurs`);

@@ -12,6 +12,7 @@ import {
   isCertificateCodeShape,
   type CertificateContent,
 } from '../../../src/modules/certificates/certificates.service';
+import { requirementRecord } from '../../support/records';
 
 /** Text and page count of a PDF, read by poppler-utils (pdftotext, pdfinfo, pdfimages). */
 function readPdf(pdf: Buffer): { text: string; pages: number; images: string } {
@@ -64,24 +65,8 @@ function readQrModules(pdf: Buffer, size: number): string[] {
 }
 
 function requirement(values: Partial<RequirementRecord>): RequirementRecord {
-  return {
-    id: 1,
-    name: 'Krav',
-    courseId: 10,
-    courseSlug: 'taushetsplikt',
-    courseTitle: 'Taushetsplikt',
-    audienceAll: true,
-    audienceRoleTags: [],
-    audienceUnitIds: [],
-    audienceUnitPaths: [],
-    firstDeadline: '2023-12-31',
-    renewalMode: 'cycle',
-    renewalMonths: 24,
-    newHireMonths: 12,
-    dueSoonDays: 30,
-    active: true,
-    ...values,
-  };
+  const course = { courseId: 10, courseSlug: 'taushetsplikt', courseTitle: 'Taushetsplikt' };
+  return requirementRecord({ id: 1, name: 'Krav', ...course, ...values });
 }
 
 const employee = {

@@ -11,24 +11,15 @@ import {
   type SelectionInput,
   type UnitInfo,
 } from '../../../src/modules/reminders/selection';
+import { requirementRecord } from '../../support/records';
 
-const requirement: RequirementRecord = {
+const requirement: RequirementRecord = requirementRecord({
   id: 7,
   name: 'Meldeplikt',
   courseId: 3,
   courseSlug: 'meldeplikt',
   courseTitle: 'Meldeplikt',
-  audienceAll: true,
-  audienceRoleTags: [],
-  audienceUnitIds: [],
-  audienceUnitPaths: [],
-  firstDeadline: '2023-12-31',
-  renewalMode: 'cycle',
-  renewalMonths: 24,
-  newHireMonths: 12,
-  dueSoonDays: 30,
-  active: true,
-};
+});
 
 const units: UnitInfo[] = [
   { id: 1, name: 'Kommunen', parentId: null, path: '/1/' },

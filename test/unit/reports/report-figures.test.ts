@@ -12,6 +12,7 @@ import {
   sortUnitFigures,
   type UnitFigures,
 } from '../../../src/modules/reports/report-figures';
+import { requirementRecord } from '../../support/records';
 
 /** A fixed tree: 1 kommune → 2, 3 sectors → 4, 5 under 2; 6 under 3; 7 under 4. */
 const UNITS: UnitRecord[] = [
@@ -29,24 +30,8 @@ function requirement(
   courseId: number,
   extra: Partial<RequirementRecord> = {},
 ): RequirementRecord {
-  return {
-    id,
-    name: `Krav ${id}`,
-    courseId,
-    courseSlug: `kurs-${courseId}`,
-    courseTitle: `Kurs ${courseId}`,
-    audienceAll: true,
-    audienceRoleTags: [],
-    audienceUnitIds: [],
-    audienceUnitPaths: [],
-    firstDeadline: '2023-12-31',
-    renewalMode: 'cycle',
-    renewalMonths: 24,
-    newHireMonths: 12,
-    dueSoonDays: 30,
-    active: true,
-    ...extra,
-  };
+  const course = { courseId, courseSlug: `kurs-${courseId}`, courseTitle: `Kurs ${courseId}` };
+  return requirementRecord({ id, name: `Krav ${id}`, ...course, ...extra });
 }
 
 const REQUIREMENTS = [

@@ -51,3 +51,17 @@ export async function loginAs(app: Express, email: string, password: string) {
   if (res.status !== 302) throw new Error(`login as ${email} failed with ${res.status}`);
   return agent;
 }
+
+/** Posts a form as the browser does, with the CSRF token of a page the agent opens first. */
+export async function postForm(
+  agent: ReturnType<typeof request.agent>,
+  from: string,
+  to: string,
+  body: Record<string, string | string[]>,
+) {
+  const page = await agent.get(from).expect(200);
+  return agent
+    .post(to)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), ...body });
+}

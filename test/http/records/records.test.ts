@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Agent } from 'supertest';
 import { auditLog, completions, exemptions } from '../../../src/db/schema';
 import { computeComplianceRows } from '../../../src/modules/compliance/compliance.service';
-import { createTestApp, csrfFrom, loginAs, type TestApp } from '../../support/app';
+import { createTestApp, csrfFrom, loginAs, postForm, type TestApp } from '../../support/app';
 import {
   createCompletion,
   createCourseWithRequirement,
@@ -58,13 +58,8 @@ describe('manual completions and exemptions by HR', () => {
     return rows[0]!.result;
   };
 
-  async function post(path: string, body: Record<string, string>) {
-    const page = await hr.get(`/admin/ansatt/${ids.employee}/fullforing`).expect(200);
-    return hr
-      .post(path)
-      .type('form')
-      .send({ _csrf: csrfFrom(page.text), ...body });
-  }
+  const post = (path: string, body: Record<string, string>) =>
+    postForm(hr, `/admin/ansatt/${ids.employee}/fullforing`, path, body);
 
   test('when a leader or the employee opens or posts the HR forms, then access is refused', async () => {
     for (const email of ['leder@test.no', 'ase@test.no']) {

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Agent } from 'supertest';
 import { auditLog, requirementUnits, requirements } from '../../../src/db/schema';
-import { createTestApp, csrfFrom, loginAs, type TestApp } from '../../support/app';
+import { createTestApp, csrfFrom, loginAs, postForm, type TestApp } from '../../support/app';
 import {
   createCompletion,
   createCourseWithRequirement,
@@ -77,13 +77,8 @@ describe('requirement editor with preview', () => {
     ...overrides,
   });
 
-  async function send(path: string, body: Record<string, string | string[]>) {
-    const page = await hr.get('/admin/kurskrav').expect(200);
-    return hr
-      .post(path)
-      .type('form')
-      .send({ _csrf: csrfFrom(page.text), ...body });
-  }
+  const send = (path: string, body: Record<string, string | string[]>) =>
+    postForm(hr, '/admin/kurskrav', path, body);
 
   test('when a leader or an employee opens or posts the requirement editor, then access is refused', async () => {
     for (const email of ['leder@test.no', 'ansatt@test.no']) {

@@ -7,7 +7,13 @@ import {
   type StatusResult,
   type StatusSummary,
 } from './deadline-engine';
-import { factsFor, indexFacts, selectEmployees, type ComplianceFacts } from './compliance-facts';
+import {
+  exemptionsOf,
+  factsFor,
+  indexFacts,
+  selectEmployees,
+  type ComplianceFacts,
+} from './compliance-facts';
 import {
   type EmployeeFilter,
   type EmployeeRecord,
@@ -67,7 +73,24 @@ export function evaluateCompliance(
 }
 
 const NO_DATES: LocalDate[] = [];
-const NO_EXEMPTIONS: ExemptionRecord[] = [];
+
+/** Evaluates one employee of the facts against one requirement on asOf; null when not in the audience or not counted. */
+export function evaluatePair(
+  facts: ComplianceFacts,
+  requirement: RequirementRecord,
+  employee: EmployeeRecord,
+  asOf: LocalDate,
+): ComplianceRow | null {
+  if (!isInAudience(requirement, employee)) return null;
+  const result = computeStatus(
+    ruleOf(requirement),
+    { hireDate: employee.hireDate, endDate: employee.endDate },
+    facts.completionDates.get(employee.id)?.get(requirement.courseId) ?? NO_DATES,
+    exemptionsOf(facts, employee.id, requirement.id),
+    asOf,
+  );
+  return result.counted ? { employee, requirement, result } : null;
+}
 
 /** Evaluates the given employees of the facts against the given requirements on asOf; uncounted pairs are left out. */
 export function evaluateFacts(
@@ -78,19 +101,9 @@ export function evaluateFacts(
 ): ComplianceRow[] {
   const rows: ComplianceRow[] = [];
   for (const requirement of requirementList) {
-    const rule = ruleOf(requirement);
     for (const employee of employeeList) {
-      if (!isInAudience(requirement, employee)) continue;
-      const own = facts.exemptions.get(employee.id);
-      const result = computeStatus(
-        rule,
-        { hireDate: employee.hireDate, endDate: employee.endDate },
-        facts.completionDates.get(employee.id)?.get(requirement.courseId) ?? NO_DATES,
-        own ? own.filter((x) => x.requirementId === requirement.id) : NO_EXEMPTIONS,
-        asOf,
-      );
-      if (!result.counted) continue;
-      rows.push({ employee, requirement, result });
+      const row = evaluatePair(facts, requirement, employee, asOf);
+      if (row) rows.push(row);
     }
   }
   return rows;

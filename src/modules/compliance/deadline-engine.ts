@@ -1,7 +1,7 @@
 import {
+  addDays,
   addMonths,
   compareDates,
-  daysBetween,
   formatNorwegianDate as fmt,
   type LocalDate,
 } from '../../lib/dates';
@@ -72,15 +72,20 @@ export const STATUS_LABELS: Record<ComplianceStatus, string> = {
 };
 
 /** The first due date without any completion: max(firstDeadline, hireDate + newHireMonths). */
+export function firstDueDate(rule: RequirementRule, hireDate: LocalDate): LocalDate {
+  const newHireDue = addMonths(hireDate, rule.newHireMonths);
+  return newHireDue > rule.firstDeadline ? newHireDue : rule.firstDeadline;
+}
+
+/** The first due date with the words that explain it. */
 export function computeFirstDueDate(
   rule: RequirementRule,
   hireDate: LocalDate,
 ): { dueDate: LocalDate; explanation: string } {
-  const newHireDue = addMonths(hireDate, rule.newHireMonths);
-  if (compareDates(newHireDue, rule.firstDeadline) > 0) {
-    return { dueDate: newHireDue, explanation: `ansatt ${fmt(hireDate)} + ${rule.newHireMonths} måneder` };
-  }
-  return { dueDate: rule.firstDeadline, explanation: `første frist ${fmt(rule.firstDeadline)}` };
+  const dueDate = firstDueDate(rule, hireDate);
+  return dueDate === rule.firstDeadline
+    ? { dueDate, explanation: `første frist ${fmt(rule.firstDeadline)}` }
+    : { dueDate, explanation: `ansatt ${fmt(hireDate)} + ${rule.newHireMonths} måneder` };
 }
 
 /** The first cycle deadline on or after a date (firstDeadline + k·renewalMonths, k ≥ 0). */
@@ -94,8 +99,24 @@ export function cycleDeadlineOnOrAfter(
     (Number(date.slice(0, 4)) - Number(rule.firstDeadline.slice(0, 4))) * 12 +
     (Number(date.slice(5, 7)) - Number(rule.firstDeadline.slice(5, 7)));
   let k = Math.max(0, Math.floor(months / rule.renewalMonths) - 1);
-  while (compareDates(addMonths(rule.firstDeadline, k * rule.renewalMonths), date) < 0) k++;
-  return { deadline: addMonths(rule.firstDeadline, k * rule.renewalMonths), index: k };
+  let deadline = addMonths(rule.firstDeadline, k * rule.renewalMonths);
+  while (compareDates(deadline, date) < 0) {
+    k++;
+    deadline = addMonths(rule.firstDeadline, k * rule.renewalMonths);
+  }
+  return { deadline, index: k };
+}
+
+/** The due date a completion on `lastCompletion` gives, before the "never earlier" rule. */
+export function renewedDueDate(rule: RequirementRule, lastCompletion: LocalDate): LocalDate {
+  if (rule.renewalMode === 'rolling') return addMonths(lastCompletion, rule.renewalMonths);
+  const satisfied = cycleDeadlineOnOrAfter(rule, lastCompletion);
+  return addMonths(rule.firstDeadline, (satisfied.index + 1) * rule.renewalMonths);
+}
+
+/** A completion never moves the due date earlier than it would be without it. */
+export function effectiveDueDate(first: LocalDate, renewed: LocalDate | null): LocalDate {
+  return renewed !== null && renewed >= first ? renewed : first;
 }
 
 /** The due date given the latest completion (or none), with a reason a person can read. */
@@ -106,24 +127,57 @@ export function computeDueDate(
 ): { dueDate: LocalDate; reason: string } {
   const first = computeFirstDueDate(rule, hireDate);
   if (!lastCompletion) return { dueDate: first.dueDate, reason: first.explanation };
-  let due: LocalDate;
-  let explanation: string;
-  if (rule.renewalMode === 'rolling') {
-    due = addMonths(lastCompletion, rule.renewalMonths);
-    explanation = `fullført ${fmt(lastCompletion)} + ${rule.renewalMonths} måneder`;
-  } else {
-    const satisfied = cycleDeadlineOnOrAfter(rule, lastCompletion);
-    due = addMonths(rule.firstDeadline, (satisfied.index + 1) * rule.renewalMonths);
-    explanation = `fullført ${fmt(lastCompletion)}, neste frist i syklusen (hver ${rule.renewalMonths}. måned fra ${fmt(rule.firstDeadline)})`;
-  }
-  // A completion never moves the due date earlier than it would be without it.
-  if (compareDates(first.dueDate, due) > 0) {
+  const renewed = renewedDueDate(rule, lastCompletion);
+  const dueDate = effectiveDueDate(first.dueDate, renewed);
+  if (dueDate !== renewed) {
     return {
-      dueDate: first.dueDate,
+      dueDate,
       reason: `${first.explanation} (fullført ${fmt(lastCompletion)} flytter ikke fristen tidligere)`,
     };
   }
-  return { dueDate: due, reason: explanation };
+  const reason =
+    rule.renewalMode === 'rolling'
+      ? `fullført ${fmt(lastCompletion)} + ${rule.renewalMonths} måneder`
+      : `fullført ${fmt(lastCompletion)}, neste frist i syklusen (hver ${rule.renewalMonths}. måned fra ${fmt(rule.firstDeadline)})`;
+  return { dueDate, reason };
+}
+
+/**
+ * What the status on a date needs besides the due date: the date itself and the last day that is
+ * still "due soon" (asOf + dueSoonDays). Made once per rule and date, then used for every person.
+ */
+export interface StatusClock {
+  asOf: LocalDate;
+  dueSoonUntil: LocalDate;
+}
+
+export function statusClock(rule: Pick<RequirementRule, 'dueSoonDays'>, asOf: LocalDate): StatusClock {
+  return { asOf, dueSoonUntil: addDays(asOf, rule.dueSoonDays) };
+}
+
+/**
+ * The status of a counted person, without words: exempt wins; then overdue when the due date has
+ * passed, due_soon from dueSoonDays before it up to and including the due date, else done (with a
+ * completion) or todo.
+ */
+export function statusOn(
+  clock: StatusClock,
+  dueDate: LocalDate,
+  lastCompletion: LocalDate | null,
+  exempt: boolean,
+): ComplianceStatus {
+  if (exempt) return 'exempt';
+  if (dueDate < clock.asOf) return 'overdue';
+  if (dueDate <= clock.dueSoonUntil) return 'due_soon';
+  return lastCompletion ? 'done' : 'todo';
+}
+
+/** The exemption covering asOf (validFrom ≤ asOf ≤ validUntil, open-ended when validUntil is null). */
+export function exemptionOn<T extends Pick<ExemptionFact, 'validFrom' | 'validUntil'>>(
+  exemptions: T[],
+  asOf: LocalDate,
+): T | undefined {
+  return exemptions.find((x) => x.validFrom <= asOf && (x.validUntil === null || asOf <= x.validUntil));
 }
 
 /** The status of one employee for one requirement on date T (asOf), per DOMAIN.md. */
@@ -158,57 +212,21 @@ export function computeStatus(
       lastCompletion = c;
   }
   const { dueDate, reason } = computeDueDate(rule, employee.hireDate, lastCompletion);
-
-  const exemption = exemptions.find(
-    (x) =>
-      compareDates(x.validFrom, asOf) <= 0 &&
-      (x.validUntil === null || compareDates(asOf, x.validUntil) <= 0),
-  );
-  if (exemption) {
-    const until = exemption.validUntil ? `til ${fmt(exemption.validUntil)}` : 'uten sluttdato';
-    return {
-      counted: true,
-      status: 'exempt',
-      dueDate,
-      lastCompletion,
-      reason: `Fritatt ${until}: ${exemption.reason}`,
-    };
+  const exemption = exemptionOn(exemptions, asOf);
+  const status = statusOn(statusClock(rule, asOf), dueDate, lastCompletion, exemption !== undefined);
+  const result = { counted: true, status, dueDate, lastCompletion };
+  switch (status) {
+    case 'exempt': {
+      const until = exemption!.validUntil ? `til ${fmt(exemption!.validUntil)}` : 'uten sluttdato';
+      return { ...result, reason: `Fritatt ${until}: ${exemption!.reason}` };
+    }
+    case 'overdue':
+      return { ...result, reason: `Forfalt ${fmt(dueDate)}: ${reason}` };
+    case 'done':
+      return { ...result, reason: `Fullført, neste frist ${fmt(dueDate)}: ${reason}` };
+    default:
+      return { ...result, reason: `Forfaller ${fmt(dueDate)}: ${reason}` };
   }
-  const daysLeft = daysBetween(asOf, dueDate);
-  if (daysLeft < 0) {
-    return {
-      counted: true,
-      status: 'overdue',
-      dueDate,
-      lastCompletion,
-      reason: `Forfalt ${fmt(dueDate)}: ${reason}`,
-    };
-  }
-  if (daysLeft <= rule.dueSoonDays) {
-    return {
-      counted: true,
-      status: 'due_soon',
-      dueDate,
-      lastCompletion,
-      reason: `Forfaller ${fmt(dueDate)}: ${reason}`,
-    };
-  }
-  if (lastCompletion) {
-    return {
-      counted: true,
-      status: 'done',
-      dueDate,
-      lastCompletion,
-      reason: `Fullført, neste frist ${fmt(dueDate)}: ${reason}`,
-    };
-  }
-  return {
-    counted: true,
-    status: 'todo',
-    dueDate,
-    lastCompletion,
-    reason: `Forfaller ${fmt(dueDate)}: ${reason}`,
-  };
 }
 
 /** Counts per status and the completion rate of DOMAIN.md: with a completion and not overdue ÷ (counted − exempt). */

@@ -5,6 +5,7 @@ import { summarizeStatuses, type StatusResult } from '../compliance/deadline-eng
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
 import type { MissingReview } from '../reviews/reviews.service';
 import type { ReminderKind, ScheduleOptions } from './reminders.schema';
+import { compareNorwegian } from '../../lib/text';
 
 /**
  * Who gets which reminder on a date – pure: compliance rows, leaders and units in, planned
@@ -289,7 +290,7 @@ export function buildDigest(
   const rows: ComplianceRow[] = [];
   for (const [path, group] of rowsByUnitPath) if (isUnitPathInScope(scope, path)) rows.push(...group);
   const byDue = (a: DigestLine, b: DigestLine) =>
-    a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'nb');
+    a.dueDate.localeCompare(b.dueDate) || compareNorwegian(a.name, b.name);
   const overdue = rows
     .filter((r) => r.result.status === 'overdue')
     .map(line)

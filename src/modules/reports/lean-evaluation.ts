@@ -1,8 +1,17 @@
 import type { LocalDate } from '../../lib/dates';
-import type { ComplianceFacts } from '../compliance/compliance-facts';
+import { exemptionsOf, type ComplianceFacts } from '../compliance/compliance-facts';
 import type { EmployeeRecord, RequirementRecord } from '../compliance/compliance.repo';
 import { isInAudience, ruleOf } from '../compliance/compliance.service';
-import { computeStatus, type StatusResult } from '../compliance/deadline-engine';
+import {
+  effectiveDueDate,
+  exemptionOn,
+  firstDueDate,
+  renewedDueDate,
+  statusClock,
+  statusOn,
+  type ComplianceStatus,
+  type StatusResult,
+} from '../compliance/deadline-engine';
 
 /**
  * The part of an evaluated row the figures need. A ComplianceRow has this shape too, so the
@@ -14,6 +23,13 @@ export interface FigureRow {
   result: Pick<StatusResult, 'status' | 'lastCompletion'>;
 }
 
+/** A row of the figures evaluation: the status without due date and reason. */
+export interface StatusRow extends FigureRow {
+  employee: EmployeeRecord;
+  requirement: RequirementRecord;
+  result: { status: ComplianceStatus; lastCompletion: LocalDate | null };
+}
+
 /** The latest of ascending dates on or before a date, or null. */
 function latestOnOrBefore(dates: LocalDate[] | undefined, asOf: LocalDate): LocalDate | null {
   if (!dates) return null;
@@ -21,47 +37,47 @@ function latestOnOrBefore(dates: LocalDate[] | undefined, asOf: LocalDate): Loca
   return null;
 }
 
+/** A function memoised in a map: the engine's dates depend on one date each, and many people share it. */
+function memoised(compute: (date: LocalDate) => LocalDate): (date: LocalDate) => LocalDate {
+  const memo = new Map<LocalDate, LocalDate>();
+  return (date) => {
+    let value = memo.get(date);
+    if (value === undefined) memo.set(date, (value = compute(date)));
+    return value;
+  };
+}
+
 /**
- * Evaluates employees × requirements with the deadline engine, like evaluateFacts, but for figures
- * only: the employees must be counted on asOf (their end date then changes nothing), and for people
- * without exemptions the engine's answer is memoised per (hire date, latest completion) – the status
- * depends on nothing else, and many people share both.
+ * Evaluates employees × requirements with the pieces of the deadline engine that computeStatus is
+ * made of, but without the words (figures need none): the employees must be counted on asOf. The
+ * first due date depends only on the hire date and the renewed one only on the latest completion,
+ * so both are memoised per requirement; the rest is comparing date strings.
  */
 export function evaluateForFigures(
   facts: ComplianceFacts,
   requirements: RequirementRecord[],
   employees: EmployeeRecord[],
   asOf: LocalDate,
-): FigureRow[] {
-  const rows: FigureRow[] = [];
+): StatusRow[] {
+  const rows: StatusRow[] = [];
   for (const requirement of requirements) {
     const rule = ruleOf(requirement);
-    const requirementRef = { id: requirement.id };
-    const memo = new Map<string, StatusResult>();
+    const clock = statusClock(rule, asOf);
+    const firstDue = memoised((hireDate) => firstDueDate(rule, hireDate));
+    const renewedDue = memoised((completedOn) => renewedDueDate(rule, completedOn));
     const everyone = requirement.audienceAll && requirement.audienceRoleTags.length === 0;
     for (const employee of employees) {
       if (!everyone && !isInAudience(requirement, employee)) continue;
       const last = latestOnOrBefore(facts.completionDates.get(employee.id)?.get(requirement.courseId), asOf);
-      const own = facts.exemptions.get(employee.id)?.filter((x) => x.requirementId === requirement.id);
-      let result: StatusResult | undefined;
-      if (own && own.length > 0) {
-        result = computeStatus(rule, employee, last ? [last] : [], own, asOf);
-      } else {
-        const key = `${employee.hireDate}|${last ?? ''}`;
-        result = memo.get(key);
-        if (!result) {
-          result = computeStatus(
-            rule,
-            { hireDate: employee.hireDate, endDate: null },
-            last ? [last] : [],
-            [],
-            asOf,
-          );
-          memo.set(key, result);
-        }
-      }
-      if (!result.counted) continue;
-      rows.push({ employee, requirement: requirementRef, result });
+      const dueDate = effectiveDueDate(firstDue(employee.hireDate), last === null ? null : renewedDue(last));
+      const exempt =
+        facts.exemptions.has(employee.id) &&
+        exemptionOn(exemptionsOf(facts, employee.id, requirement.id), asOf) !== undefined;
+      rows.push({
+        employee,
+        requirement,
+        result: { status: statusOn(clock, dueDate, last, exempt), lastCompletion: last },
+      });
     }
   }
   return rows;

@@ -1,6 +1,7 @@
 import type { ComplianceStatus, StatusSummary } from '../compliance/deadline-engine';
 import type { UnitRecord } from '../org/org.repo';
 import type { FigureRow } from './lean-evaluation';
+import { compareNorwegian } from '../../lib/text';
 
 /**
  * The report maths, pure: per-unit figures (each unit including its sub-units) from evaluated
@@ -190,10 +191,10 @@ export function sortUnitFigures(
 ): UnitFigures[] {
   if (key === 'tre') return units;
   const sign = direction === 'stigende' ? 1 : -1;
-  const byName = (a: UnitFigures, b: UnitFigures) => a.unit.name.localeCompare(b.unit.name, 'nb');
+  const byName = (a: UnitFigures, b: UnitFigures) => compareNorwegian(a.unit.name, b.unit.name);
   const compare: Record<Exclude<UnitSortKey, 'tre'>, (a: UnitFigures, b: UnitFigures) => number> = {
     navn: byName,
-    kode: (a, b) => a.unit.code.localeCompare(b.unit.code, 'nb'),
+    kode: (a, b) => compareNorwegian(a.unit.code, b.unit.code),
     ansatte: (a, b) => a.employees - b.employees,
     fullforingsgrad: (a, b) => (a.total.completionRate ?? 0) - (b.total.completionRate ?? 0),
     forfalt: (a, b) => a.total.overdue - b.total.overdue,

@@ -13,6 +13,7 @@ import { evaluateCompliance } from '../compliance/compliance.service';
 import type { ComplianceStatus } from '../compliance/deadline-engine';
 import { findUnitsByIds, listCourses, saveRequirementRow } from './requirements.repo';
 import type { RequirementInput } from './requirements.schema';
+import { compareNorwegian } from '../../lib/text';
 
 export interface StatusOnDate {
   status: ComplianceStatus;
@@ -162,7 +163,7 @@ export async function previewRequirement(
       after: b,
     });
   }
-  preview.rows.sort((x, y) => x.name.localeCompare(y.name, 'nb'));
+  preview.rows.sort((x, y) => compareNorwegian(x.name, y.name));
   return preview;
 }
 

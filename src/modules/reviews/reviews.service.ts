@@ -37,15 +37,21 @@ export function isReviewedUnit(unit: Pick<UnitRecord, 'kind'>): boolean {
   return REVIEWED_UNIT_KINDS.includes(unit.kind);
 }
 
+// Databases known to have the built-in topics: topics are never deleted, so once is enough.
+const withBuiltinTopics = new WeakSet<Db>();
+
 /** Creates the built-in topics once; safe to call on every request and from several instances. */
 export async function ensureBuiltinTopics(db: Db): Promise<void> {
-  if ((await countBuiltinTopics(db)) > 0) return;
-  await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('kursvakt.review_topics'))`);
-    if ((await countBuiltinTopics(tx)) > 0) return;
-    for (const title of BUILTIN_REVIEW_TOPICS)
-      await insertTopic(tx, { title, timesPerYear: 1, builtin: true });
-  });
+  if (withBuiltinTopics.has(db)) return;
+  if ((await countBuiltinTopics(db)) === 0) {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('kursvakt.review_topics'))`);
+      if ((await countBuiltinTopics(tx)) > 0) return;
+      for (const title of BUILTIN_REVIEW_TOPICS)
+        await insertTopic(tx, { title, timesPerYear: 1, builtin: true });
+    });
+  }
+  withBuiltinTopics.add(db);
 }
 
 /** All topics for HR, with the built-in ones created if missing. */

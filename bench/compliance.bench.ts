@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- compliance [--employees 50000] [--units 1500] [--seconds 10]`: issue 3, item 8.
+ * `npm run bench -- compliance [--employees 50000] [--units 1500] [--seconds 10] [--profile DIR]`:
+ * issue 3, item 8. With --profile, the report runs and the dashboard load are CPU-profiled into DIR.
  *
  * Generates an organisation of ~1,500 units and 50,000 employees as HR files and loads them through
  * the real import (timed: the 50k employee import, then the same file again, which must write 0
@@ -18,7 +19,7 @@ import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { percentile, printTable, writeResults } from './lib/results';
+import { percentile, printTable, profiled, writeResults } from './lib/results';
 
 const TARGETS = { orgReportMs: 200, orgReportRatio: 5, dashboardP95Ms: 30, importSeconds: 15 };
 
@@ -211,6 +212,7 @@ export async function run(args: string[]): Promise<void> {
       units: { type: 'string', default: '1500' },
       seconds: { type: 'string', default: '10' },
       'report-runs': { type: 'string', default: '10' },
+      profile: { type: 'string' },
     },
     strict: true,
   });
@@ -383,14 +385,43 @@ export async function run(args: string[]): Promise<void> {
     );
     if (database.kind === 'postgres') await db.execute(sql`analyze`);
 
-    // --- org-wide report vs one raw SQL aggregate over the same rows
+    // --- org-wide report vs one raw SQL aggregate over the same rows. Reports are cached per data
+    // version, scope and date, so each timed run asks for another date (today, yesterday, …): every
+    // one is evaluated in full from the cached facts. A repeat of the same report is timed apart.
+    const { addDays } = await import('../src/lib/dates');
     const scope = { kind: 'all' as const };
-    for (let i = 0; i < 2; i++) await buildOrgReport(db, scope, today);
+    for (let i = 0; i < 2; i++) await buildOrgReport(db, scope, addDays(today, -100 - i));
     const reportTimes: number[] = [];
     let report = await buildOrgReport(db, scope, today);
+    await profiled(values.profile, 'org-report', async () => {
+      for (let i = 0; i < reportRuns; i++) {
+        const r = await timed(() => buildOrgReport(db, scope, addDays(today, -1 - i)));
+        reportTimes.push(r.ms);
+      }
+    });
+    const repeatTimes: number[] = [];
     for (let i = 0; i < reportRuns; i++) {
       const r = await timed(() => buildOrgReport(db, scope, today));
-      reportTimes.push(r.ms);
+      repeatTimes.push(r.ms);
+      report = r.value;
+    }
+    // The report right after someone completes a course: the data version moves, the facts are
+    // refreshed (only that person is read again) and the report is evaluated anew.
+    const [someone] = await queryRows<{ id: number }>(
+      db,
+      sql`select id from employees where end_date is null order by id limit 1`,
+    );
+    const afterCompletionTimes: number[] = [];
+    for (let i = 0; i < reportRuns; i++) {
+      await db.insert(schemaTables.completions).values({
+        employeeId: someone!.id,
+        courseId: courseRows[(i % 3) as 0 | 1 | 2]!.id,
+        completedOn: today,
+        source: 'manual',
+        reason: 'Benchmark',
+      });
+      const r = await timed(() => buildOrgReport(db, scope, today));
+      afterCompletionTimes.push(r.ms);
       report = r.value;
     }
     // The same rows the report reads: counted employees per unit × requirement audience, with
@@ -473,13 +504,23 @@ export async function run(args: string[]): Promise<void> {
         single.push(r.ms);
       }
       const latencies: number[] = [];
-      const result = await new Promise<autocannon.Result>((resolve, reject) => {
-        const instance = autocannon(
-          { url: `${base_}/leder`, connections: 20, duration: seconds, headers: { cookie: sessionCookie } },
-          (error, res) => (error ? reject(error) : resolve(res)),
-        );
-        instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-      });
+      const result = await profiled(
+        values.profile,
+        'leader-dashboard',
+        () =>
+          new Promise<autocannon.Result>((resolve, reject) => {
+            const instance = autocannon(
+              {
+                url: `${base_}/leder`,
+                connections: 20,
+                duration: seconds,
+                headers: { cookie: sessionCookie },
+              },
+              (error, res) => (error ? reject(error) : resolve(res)),
+            );
+            instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+          }),
+      );
       dashboard = {
         requests: result.requests.total,
         requestsPerSecond: Math.round(result.requests.average),
@@ -519,6 +560,8 @@ export async function run(args: string[]): Promise<void> {
         medianMs: round(reportMedian),
         p95Ms: round(percentile(reportTimes, 95)),
         rawSqlMedianMs: round(rawMedian),
+        cachedRepeatMedianMs: round(percentile(repeatTimes, 50)),
+        afterNewCompletionMedianMs: round(percentile(afterCompletionTimes, 50)),
         ratio: round(reportMedian / rawMedian),
         targetMs: TARGETS.orgReportMs,
         targetRatio: TARGETS.orgReportRatio,
@@ -550,10 +593,22 @@ export async function run(args: string[]): Promise<void> {
     };
     printTable([
       {
-        måling: 'Org-rapport (median)',
+        måling: 'Org-rapport (median, beregnet)',
         verdi: `${results.orgReport.medianMs} ms`,
         mål: `≤ ${TARGETS.orgReportMs} ms`,
         ok: results.orgReport.medianMs <= TARGETS.orgReportMs ? 'ja' : 'NEI',
+      },
+      {
+        måling: 'Org-rapport, samme igjen (bufret)',
+        verdi: `${results.orgReport.cachedRepeatMedianMs} ms`,
+        mål: '',
+        ok: '',
+      },
+      {
+        måling: 'Org-rapport rett etter en ny fullføring',
+        verdi: `${results.orgReport.afterNewCompletionMedianMs} ms`,
+        mål: '',
+        ok: '',
       },
       {
         måling: 'Rå SQL-aggregat (median)',

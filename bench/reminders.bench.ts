@@ -28,6 +28,7 @@ import { recomputeUnitPaths } from '../src/modules/org/org.repo';
 import { insertOutboxMails, type NewOutboxMail } from '../src/modules/mail/mail.repo';
 import { resolveTemplates } from '../src/modules/mail/mail.service';
 import { drainOutbox } from '../src/modules/mail/sender';
+import { currentFacts } from '../src/modules/compliance/compliance-facts';
 import { createSmtpTransport } from '../src/modules/mail/transport';
 import { findSchedule, insertSchedule } from '../src/modules/reminders/reminders.repo';
 import { enqueuePlan, planSchedule, renderReminder } from '../src/modules/reminders/reminders.service';
@@ -480,7 +481,11 @@ async function measure(database: Database, employeeCount: number, mailCount: num
   });
   const schedule = (await findSchedule(db, scheduleId))!;
   const env = { baseUrl: 'https://kursvakt.bench.kommune.no', now: new Date() };
+  // As runScheduleNow and the scheduler do: the facts cache first (cold here: the first read since
+  // start, so it is timed in), then plan and enqueue in one transaction.
   const t1 = performance.now();
+  await currentFacts(db);
+  const factsMs = performance.now() - t1;
   const { plan, result } = await db.transaction(async (tx) => {
     const p = await planSchedule(tx, schedule, AS_OF, env);
     const tPlan = performance.now();
@@ -492,6 +497,7 @@ async function measure(database: Database, employeeCount: number, mailCount: num
   for (const item of result.items) byKind[item.kind] = (byKind[item.kind] ?? 0) + 1;
 
   const t2 = performance.now();
+  await currentFacts(db);
   const second = await db.transaction(async (tx) =>
     enqueuePlan(tx, await planSchedule(tx, schedule, AS_OF, env)),
   );
@@ -527,6 +533,7 @@ async function measure(database: Database, employeeCount: number, mailCount: num
     seedMs: Math.round(seedMs),
     evaluateAndEnqueue: {
       ms: Math.round(runMs),
+      factsMs: Math.round(factsMs),
       planMs: Math.round(plan.ms),
       mailsEnqueued: result.enqueued,
       byKind,
@@ -542,7 +549,11 @@ async function measure(database: Database, employeeCount: number, mailCount: num
       måling: `vurdere + legge i kø (${employeeCount} ansatte)`,
       verdi: `${results.evaluateAndEnqueue.ms} ms (${result.enqueued} e-poster; mål ≤ 5000 ms)`,
     },
-    { måling: 'herav planlegging', verdi: `${results.evaluateAndEnqueue.planMs} ms` },
+    {
+      måling: 'herav lese fakta (første gang siden start)',
+      verdi: `${results.evaluateAndEnqueue.factsMs} ms`,
+    },
+    { måling: 'herav lese fakta + planlegging', verdi: `${results.evaluateAndEnqueue.planMs} ms` },
     { måling: 'samme dag på nytt', verdi: `${results.secondRunSameDay.ms} ms (${second.enqueued} nye)` },
     ...deliveryRows(delivery),
   ]);

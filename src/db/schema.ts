@@ -490,3 +490,19 @@ export const dataVersions = pgTable('data_versions', {
   key: text('key').primaryKey(),
   version: bigint('version', { mode: 'number' }).notNull().default(0),
 });
+
+/**
+ * What each compliance version changed (migration 0002): one row per employee whose completions or
+ * exemptions a statement inserted, or one row with employee_id null when anything else may have
+ * changed (units, employees, requirements, updates, deletes, or very many people at once). The
+ * facts cache refreshes just those employees when every version since its own is here with a
+ * person; otherwise it reads everything again. Old rows are pruned by the trigger.
+ */
+export const factChanges = pgTable(
+  'fact_changes',
+  {
+    version: bigint('version', { mode: 'number' }).notNull(),
+    employeeId: integer('employee_id'),
+  },
+  (t) => [index('fact_changes_version_idx').on(t.version)],
+);

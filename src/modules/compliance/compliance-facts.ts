@@ -7,6 +7,7 @@ import {
   listEffectiveCompletions,
   listEffectiveExemptions,
   listEmployees,
+  listFactChanges,
   listRequirements,
   readComplianceVersion,
   type EmployeeFilter,
@@ -62,20 +63,9 @@ export function indexFacts(input: {
     else employeesByUnitId.set(e.unitId, [e]);
   });
   const completionDates = new Map<number, Map<number, LocalDate[]>>();
-  for (const c of input.completions) {
-    let byCourse = completionDates.get(c.employeeId);
-    if (!byCourse) completionDates.set(c.employeeId, (byCourse = new Map()));
-    const dates = byCourse.get(c.courseId);
-    if (dates) dates.push(c.completedOn);
-    else byCourse.set(c.courseId, [c.completedOn]);
-  }
-  for (const byCourse of completionDates.values()) for (const dates of byCourse.values()) dates.sort();
+  addCompletions(completionDates, input.completions);
   const exemptions = new Map<number, ExemptionRecord[]>();
-  for (const x of input.exemptions) {
-    const list = exemptions.get(x.employeeId);
-    if (list) list.push(x);
-    else exemptions.set(x.employeeId, [x]);
-  }
+  addExemptions(exemptions, input.exemptions);
   return {
     version: input.version,
     requirements: input.requirements,
@@ -87,6 +77,52 @@ export function indexFacts(input: {
     completionDates,
     exemptions,
   };
+}
+
+type CompletionFact = { employeeId: number; courseId: number; completedOn: LocalDate };
+
+/** Adds completions to the index employee → course → dates (kept ascending). */
+function addCompletions(index: Map<number, Map<number, LocalDate[]>>, completions: CompletionFact[]): void {
+  const touched = new Set<LocalDate[]>();
+  for (const c of completions) {
+    let byCourse = index.get(c.employeeId);
+    if (!byCourse) index.set(c.employeeId, (byCourse = new Map()));
+    let dates = byCourse.get(c.courseId);
+    if (!dates) byCourse.set(c.courseId, (dates = []));
+    dates.push(c.completedOn);
+    touched.add(dates);
+  }
+  for (const dates of touched) dates.sort();
+}
+
+function addExemptions(index: Map<number, ExemptionRecord[]>, exemptions: ExemptionRecord[]): void {
+  for (const x of exemptions) {
+    const list = index.get(x.employeeId);
+    if (list) list.push(x);
+    else index.set(x.employeeId, [x]);
+  }
+}
+
+/**
+ * New facts where only some employees' completions and exemptions differ: everything else is
+ * shared with the older facts (which stay as they were, for anyone still using them).
+ */
+function withPeopleReplaced(
+  old: ComplianceFacts,
+  version: number | null,
+  employeeIds: number[],
+  completions: CompletionFact[],
+  exemptions: ExemptionRecord[],
+): ComplianceFacts {
+  const completionDates = new Map(old.completionDates);
+  const exemptionIndex = new Map(old.exemptions);
+  for (const id of employeeIds) {
+    completionDates.delete(id);
+    exemptionIndex.delete(id);
+  }
+  addCompletions(completionDates, completions);
+  addExemptions(exemptionIndex, exemptions);
+  return { ...old, version, completionDates, exemptions: exemptionIndex };
 }
 
 /** Reads the facts of the employees in a filter (all of them for the cache) from the database. */
@@ -121,15 +157,63 @@ function keep(cache: FactsCache, facts: ComplianceFacts): void {
   if (facts.version !== null) factsByVersion.set(facts.version, new WeakRef(facts));
 }
 
-/** Reads all facts and their version in one snapshot, so the version names exactly what was read. */
-function loadSnapshot(db: Db): Promise<ComplianceFacts> {
+/** Above this many people changed, reading everything again is as cheap as reading them. */
+const MAX_PEOPLE_REFRESHED = 2_000;
+/** The fact_changes log keeps this many versions (the trigger of migration 0002 prunes it). */
+const LOGGED_VERSIONS = 10_000;
+
+/**
+ * Newer facts from older ones when every version after theirs up to `version` only added
+ * completions or exemptions for a few people (the fact_changes log): just those people are read
+ * again. Null when the log cannot say (a gap, or any other change): then everything must be read.
+ */
+async function refreshedFacts(
+  db: DbOrTx,
+  older: ComplianceFacts,
+  version: number,
+  newVersion: number | null,
+): Promise<ComplianceFacts | null> {
+  if (older.version === null || older.version >= version || version - older.version > LOGGED_VERSIONS)
+    return null;
+  const changes = await listFactChanges(db, older.version, version);
+  const versionsLogged = new Set(changes.map((c) => c.version)).size;
+  const people = new Set<number>();
+  for (const c of changes) if (c.employeeId !== null) people.add(c.employeeId);
+  const onlyPeople = changes.every((c) => c.employeeId !== null);
+  if (versionsLogged !== version - older.version || !onlyPeople || people.size > MAX_PEOPLE_REFRESHED)
+    return null;
+  const employeeIds = [...people];
+  const all = { scope: { kind: 'all' as const }, employeeIds };
+  const [completions, exemptions] = await Promise.all([
+    listEffectiveCompletions(db, all),
+    listEffectiveExemptions(db, all),
+  ]);
+  return withPeopleReplaced(older, newVersion, employeeIds, completions, exemptions);
+}
+
+/**
+ * Reads the facts and their version in one snapshot, so the version names exactly what was read:
+ * from older facts when the change log allows it, else everything.
+ */
+export function loadFactsSnapshot(db: Db, older: ComplianceFacts | null = null): Promise<ComplianceFacts> {
   return db.transaction(
     async (tx) => {
       const version = await readComplianceVersion(tx);
-      return readFacts(tx, { scope: { kind: 'all' } }, version);
+      const refreshed = older ? await refreshedFacts(tx, older, version, version) : null;
+      return refreshed ?? readFacts(tx, { scope: { kind: 'all' } }, version);
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
+}
+
+/** The newest cached facts of a version at or before `version`, within the change log's reach. */
+function newestCachedUpTo(version: number): ComplianceFacts | null {
+  let best: ComplianceFacts | null = null;
+  for (const [v, ref] of factsByVersion) {
+    if (v > version || version - v > LOGGED_VERSIONS || (best && best.version! >= v)) continue;
+    best = ref.deref() ?? best;
+  }
+  return best;
 }
 
 /**
@@ -145,7 +229,7 @@ export async function currentFacts(db: Db): Promise<ComplianceFacts> {
     const version = await readComplianceVersion(db);
     if (cache.facts && cache.facts.version !== null && cache.facts.version >= version) return cache.facts;
     if (!cache.loading) {
-      const loading = loadSnapshot(db);
+      const loading = loadFactsSnapshot(db, cache.facts);
       cache.loading = loading;
       loading
         .then((facts) => keep(cache, facts))
@@ -162,15 +246,21 @@ export async function currentFacts(db: Db): Promise<ComplianceFacts> {
 
 /**
  * The facts for a filter: from the cache for the database itself. Inside a transaction, a cache
- * serves only when the transaction sees the very version it holds. A transaction that has changed
- * facts sees a newer version than anything committed (its bump holds the version row until it
- * ends), so it reads its own view directly, filtered in SQL. Versions start at a random number per
- * database (migration 0001), so two databases in one process never share one.
+ * serves when the transaction sees the very version it holds. Otherwise the transaction's own view
+ * is built from the newest cached facts and the change log when it can be (these facts are not
+ * shared), else read directly, filtered in SQL. A transaction that has changed facts sees a newer
+ * version than anything committed (its bump holds the version row until it ends), and its own
+ * changes are in the log it sees. Versions start at a random number per database (migration 0001),
+ * so two databases in one process never share one, nor come within the log's reach of each other.
  */
 export async function factsFor(db: DbOrTx, filter: EmployeeFilter): Promise<ComplianceFacts> {
   if (!(db instanceof PgTransaction)) return currentFacts(db as Db);
-  const cached = factsByVersion.get(await readComplianceVersion(db))?.deref();
-  return cached ?? readFacts(db, filter, null);
+  const version = await readComplianceVersion(db);
+  const cached = factsByVersion.get(version)?.deref();
+  if (cached) return cached;
+  const older = newestCachedUpTo(version);
+  const refreshed = older ? await refreshedFacts(db, older, version, null) : null;
+  return refreshed ?? readFacts(db, filter, null);
 }
 
 /**
@@ -178,29 +268,37 @@ export async function factsFor(db: DbOrTx, filter: EmployeeFilter): Promise<Comp
  * without a unit only for the whole organisation), below a unit, one employee, counted on a date.
  */
 export function selectEmployees(facts: ComplianceFacts, filter: EmployeeFilter): EmployeeRecord[] {
-  let candidates: EmployeeRecord[];
+  const counted = (e: EmployeeRecord) => !filter.activeOn || isCountedOn(e, filter.activeOn);
   if (filter.employeeId !== undefined) {
     const one = facts.employeeById.get(filter.employeeId);
-    candidates = one ? [one] : [];
-  } else if (filter.scope.kind === 'all' && !filter.unitPath) {
-    candidates = facts.employees;
-  } else {
-    candidates = [];
-    for (const unit of facts.units) {
-      if (!isUnitPathInScope(filter.scope, unit.path)) continue;
-      if (filter.unitPath && !unit.path.startsWith(filter.unitPath)) continue;
-      const members = facts.employeesByUnitId.get(unit.id);
-      if (members) candidates.push(...members);
-    }
-    candidates.sort((a, b) => facts.positionOf.get(a.id)! - facts.positionOf.get(b.id)!);
+    const inFilter =
+      one !== undefined &&
+      isUnitPathInScope(filter.scope, one.unitPath) &&
+      (!filter.unitPath || (one.unitPath?.startsWith(filter.unitPath) ?? false));
+    return inFilter && counted(one) ? [one] : [];
   }
-  return candidates.filter(
-    (e) =>
-      isUnitPathInScope(filter.scope, e.unitPath) &&
-      (!filter.unitPath || (e.unitPath?.startsWith(filter.unitPath) ?? false)) &&
-      (!filter.activeOn || isCountedOn(e, filter.activeOn)),
-  );
+  if (filter.scope.kind === 'all' && !filter.unitPath) return facts.employees.filter(counted);
+  // Walk the units in the scope (and below the unit asked for): everyone found is inside both.
+  const candidates: EmployeeRecord[] = [];
+  for (const unit of facts.units) {
+    if (!isUnitPathInScope(filter.scope, unit.path)) continue;
+    if (filter.unitPath && !unit.path.startsWith(filter.unitPath)) continue;
+    for (const e of facts.employeesByUnitId.get(unit.id) ?? []) if (counted(e)) candidates.push(e);
+  }
+  return candidates.sort((a, b) => facts.positionOf.get(a.id)! - facts.positionOf.get(b.id)!);
 }
+
+/** The effective exemptions of one employee from one requirement (usually none). */
+export function exemptionsOf(
+  facts: ComplianceFacts,
+  employeeId: number,
+  requirementId: number,
+): ExemptionRecord[] {
+  const own = facts.exemptions.get(employeeId);
+  return own ? own.filter((x) => x.requirementId === requirementId) : NO_EXEMPTIONS;
+}
+
+const NO_EXEMPTIONS: ExemptionRecord[] = [];
 
 /** Employed on the date: hired on or before it and not ended before it. */
 export function isCountedOn(e: Pick<EmployeeRecord, 'hireDate' | 'endDate'>, date: LocalDate): boolean {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import {
   completions,
@@ -6,6 +6,7 @@ import {
   dataVersions,
   employees,
   exemptions,
+  factChanges,
   orgUnits,
   requirementUnits,
   requirements,
@@ -52,6 +53,8 @@ export interface EmployeeFilter {
   /** Only employees counted on this date (hired on or before, not ended before). */
   activeOn?: LocalDate;
   employeeId?: number;
+  /** Only these employees. */
+  employeeIds?: number[];
   /** Only this unit and everything below it (by path prefix). */
   unitPath?: string;
 }
@@ -104,6 +107,7 @@ function employeeConditions(filter: EmployeeFilter): SQL[] {
     conditions.push(or(isNull(employees.endDate), gte(employees.endDate, filter.activeOn))!);
   }
   if (filter.employeeId !== undefined) conditions.push(eq(employees.id, filter.employeeId));
+  if (filter.employeeIds !== undefined) conditions.push(inArray(employees.id, filter.employeeIds));
   if (filter.unitPath) conditions.push(sql`${orgUnits.path} like ${filter.unitPath + '%'}`);
   return conditions;
 }
@@ -162,6 +166,18 @@ export async function listEffectiveCompletions(
         upTo === undefined ? undefined : lte(completions.completedOn, upTo),
       ),
     );
+}
+
+/** What the compliance versions after `after` up to `upTo` changed (see the fact_changes table). */
+export async function listFactChanges(
+  db: DbOrTx,
+  after: number,
+  upTo: number,
+): Promise<Array<{ version: number; employeeId: number | null }>> {
+  return db
+    .select({ version: factChanges.version, employeeId: factChanges.employeeId })
+    .from(factChanges)
+    .where(and(gt(factChanges.version, after), lte(factChanges.version, upTo)));
 }
 
 /** The committed version of the compliance facts (see the data_versions table). */

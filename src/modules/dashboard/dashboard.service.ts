@@ -60,12 +60,11 @@ export async function buildDashboard(
   const report = await buildOrgReport(db, scope, query.asOf, {
     unitId: query.unitId,
     requirementId: query.requirementId,
-    withRows: true,
   });
   return {
     report,
     status: query.status,
-    employeeRows: selectEmployeeRows(report.rows!, query.status),
+    employeeRows: selectEmployeeRows(report, query.status),
     chart: chartDataOf(report),
   };
 }

@@ -1,5 +1,6 @@
 import type { Db, DbOrTx } from '../../db/client';
 import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
+import { currentFacts } from '../compliance/compliance-facts';
 import { computeComplianceRows } from '../compliance/compliance.service';
 import { insertOutboxMails, type NewOutboxMail } from '../mail/mail.repo';
 import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
@@ -299,5 +300,7 @@ export async function runScheduleNow(
   asOf: LocalDate,
   env: RunEnvironment,
 ): Promise<RunResult> {
+  // Load (or refresh) the shared facts cache first: the plan inside the transaction then finds it.
+  await currentFacts(db);
   return db.transaction(async (tx) => enqueuePlan(tx, await planSchedule(tx, schedule, asOf, env)));
 }

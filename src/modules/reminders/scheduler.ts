@@ -12,6 +12,7 @@ import {
   tryLockScheduleFire,
   type ScheduleRecord,
 } from './reminders.repo';
+import { currentFacts } from '../compliance/compliance-facts';
 import { enqueuePlan, planSchedule, type RunResult } from './reminders.service';
 
 /**
@@ -37,6 +38,8 @@ export async function fireSchedule(
   fireTime: Date,
   env: { baseUrl: string; now: Date },
 ): Promise<FireOutcome> {
+  // Load (or refresh) the shared facts cache first: the plan inside the transaction then finds it.
+  await currentFacts(db);
   return db.transaction(async (tx): Promise<FireOutcome> => {
     if (!(await tryLockScheduleFire(tx, scheduleId))) return { ran: false, reason: 'locked' };
     const schedule = await findSchedule(tx, scheduleId);

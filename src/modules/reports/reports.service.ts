@@ -1,8 +1,8 @@
 import type { DbOrTx } from '../../db/client';
 import type { LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
-import { factsFor, selectEmployees, selectUnits } from '../compliance/compliance-facts';
-import { computeComplianceRows, evaluateFacts, type ComplianceRow } from '../compliance/compliance.service';
+import { factsFor, selectEmployees, selectUnits, type ComplianceFacts } from '../compliance/compliance-facts';
+import { computeComplianceRows, evaluatePair, type ComplianceRow } from '../compliance/compliance.service';
 import type { ComplianceStatus } from '../compliance/deadline-engine';
 import { findUnitByCode, findUnitById, type UnitRecord } from '../org/org.repo';
 import { assertUnitInScope, type UnitScope } from '../org/unit-scope';
@@ -16,8 +16,9 @@ import {
   type UnitSortKey,
 } from './report-figures';
 import { toReportRow, type ReportRow } from './report-row';
-import { evaluateForFigures } from './lean-evaluation';
+import { evaluateForFigures, type StatusRow } from './lean-evaluation';
 import { listFlaggedEmployees, type FlaggedEmployee } from './reports.repo';
+import { compareNorwegian } from '../../lib/text';
 
 export interface ReportFilters {
   /** One unit (with its sub-units); must be inside the scope. */
@@ -26,12 +27,6 @@ export interface ReportFilters {
   requirementId?: number;
   sort?: UnitSortKey;
   direction?: SortDirection;
-  /**
-   * Also return the evaluated rows with names and reasons (for employee lists and exports). Without
-   * it the figures come from a leaner evaluation (latest completion only, the engine memoised), which
-   * is what makes the organisation-wide report fast.
-   */
-  withRows?: boolean;
 }
 
 export interface OrgReport {
@@ -46,14 +41,47 @@ export interface OrgReport {
   /** Units in the scope (below the chosen unit), in display order, each with sub-units included. */
   units: UnitFigures[];
   overall: Figures['overall'];
-  /** Every evaluated employee × requirement row behind the figures; only with `withRows`. */
-  rows: ComplianceRow[] | null;
+  /**
+   * Every counted employee × requirement behind the figures, with its status but without due date
+   * and reason (those are worked out by selectEmployeeRows for the rows a page lists).
+   */
+  statusRows: StatusRow[];
+  /** The facts the figures were evaluated from. */
+  facts: ComplianceFacts;
+}
+
+/**
+ * Reports built from one version of the facts, by scope, date and filters, least recently used
+ * first. A new data version brings new facts, and with them an empty cache, so a cached report is
+ * never stale. Bounded by the rows the reports hold, as the organisation-wide one holds one per
+ * employee and requirement.
+ */
+const reportCache = new WeakMap<ComplianceFacts, Map<string, OrgReport>>();
+const CACHED_ROWS_PER_FACTS = 400_000;
+
+function cacheKey(scope: UnitScope, asOf: LocalDate, unitId?: number, requirementId?: number): string {
+  const scopeKey = scope.kind === 'all' ? '*' : [...scope.paths].sort().join(',');
+  return `${scopeKey}|${asOf}|${unitId ?? ''}|${requirementId ?? ''}`;
+}
+
+function remember(facts: ComplianceFacts, key: string, report: OrgReport): void {
+  if (facts.version === null) return; // read inside a transaction: not shared
+  let reports = reportCache.get(facts);
+  if (!reports) reportCache.set(facts, (reports = new Map()));
+  reports.set(key, report);
+  let rows = 0;
+  for (const r of reports.values()) rows += r.statusRows.length;
+  for (const [oldKey, old] of reports) {
+    if (rows <= CACHED_ROWS_PER_FACTS || oldKey === key) break;
+    reports.delete(oldKey);
+    rows -= old.statusRows.length;
+  }
 }
 
 /**
  * The report for a scope on a date: figures per unit (with sub-units) and overall, evaluated from
- * the compliance facts in one pass. Used by the leader dashboard,
- * the HR report, the exports and the benchmark.
+ * the compliance facts in one pass. Used by the leader dashboard, the HR report, the exports and
+ * the benchmark. Reports are cached per data version; the caller must not change what it gets.
  */
 export async function buildOrgReport(
   db: DbOrTx,
@@ -70,6 +98,19 @@ export async function buildOrgReport(
     if (!selectedUnit && scope.kind === 'all') throw new NotFoundError('Enheten finnes ikke.');
     assertUnitInScope(scope, selectedUnit?.path);
   }
+  const sorted = (report: OrgReport): OrgReport => ({
+    ...report,
+    units: sortUnitFigures(report.units, filters.sort ?? 'tre', filters.direction ?? 'stigende'),
+  });
+  const key = cacheKey(scope, asOf, filters.unitId, filters.requirementId);
+  const cached = reportCache.get(facts)?.get(key);
+  if (cached) {
+    const reports = reportCache.get(facts)!;
+    reports.delete(key);
+    reports.set(key, cached);
+    return sorted(cached);
+  }
+
   const allRequirements: RequirementInfo[] = facts.requirements.map((r) => ({
     id: r.id,
     courseSlug: r.courseSlug,
@@ -84,21 +125,22 @@ export async function buildOrgReport(
   const unitPath = selectedUnit?.path;
   const unitList = selectUnits(facts, scope);
   const counted = selectEmployees(facts, { scope, unitPath, activeOn: asOf });
-  const rows = filters.withRows
-    ? evaluateFacts(facts, chosen, counted, asOf)
-    : evaluateForFigures(facts, chosen, counted, asOf);
+  const rows = evaluateForFigures(facts, chosen, counted, asOf);
   const units = selectedUnit ? unitList.filter((u) => u.path.startsWith(selectedUnit.path)) : unitList;
   const figures = computeFigures(units, requirements, rows);
-  return {
+  const report: OrgReport = {
     asOf,
     selectedUnit,
     scopeUnits: unitList,
     allRequirements,
     requirements,
-    units: sortUnitFigures(figures.units, filters.sort ?? 'tre', filters.direction ?? 'stigende'),
+    units: figures.units,
     overall: figures.overall,
-    rows: filters.withRows ? (rows as ComplianceRow[]) : null,
+    statusRows: rows,
+    facts,
   };
+  remember(facts, key, report);
+  return sorted(report);
 }
 
 /** Which employee rows a dashboard lists: those to follow up (default), all, or one status. */
@@ -112,22 +154,29 @@ const statusOrder: Record<ComplianceStatus, number> = {
   done: 4,
 };
 
-/** The employee rows a dashboard shows for a status filter: most urgent first, then by due date and name. */
-export function selectEmployeeRows(rows: ComplianceRow[], filter: EmployeeListFilter): ComplianceRow[] {
+/**
+ * The employee rows a report lists for a status filter, with due dates and reasons: most urgent
+ * first, then by due date and name. Only the rows listed are evaluated in full.
+ */
+export function selectEmployeeRows(report: OrgReport, filter: EmployeeListFilter): ComplianceRow[] {
   const wanted = (status: ComplianceStatus) =>
     filter === 'alle' ||
     (filter === 'oppfolging' ? status === 'overdue' || status === 'due_soon' : status === filter);
-  return rows
-    .filter((r) => r.result.status && wanted(r.result.status))
-    .sort(
-      (a, b) =>
-        statusOrder[a.result.status!] - statusOrder[b.result.status!] ||
-        (a.result.dueDate ?? '').localeCompare(b.result.dueDate ?? '') ||
-        a.employee.lastName.localeCompare(b.employee.lastName, 'nb') ||
-        a.employee.firstName.localeCompare(b.employee.firstName, 'nb') ||
-        a.employee.id - b.employee.id ||
-        a.requirement.courseSlug.localeCompare(b.requirement.courseSlug),
-    );
+  const rows: ComplianceRow[] = [];
+  for (const lean of report.statusRows) {
+    if (!wanted(lean.result.status)) continue;
+    const row = evaluatePair(report.facts, lean.requirement, lean.employee, report.asOf);
+    if (row) rows.push(row);
+  }
+  return rows.sort(
+    (a, b) =>
+      statusOrder[a.result.status!] - statusOrder[b.result.status!] ||
+      (a.result.dueDate ?? '').localeCompare(b.result.dueDate ?? '') ||
+      compareNorwegian(a.employee.lastName, b.employee.lastName) ||
+      compareNorwegian(a.employee.firstName, b.employee.firstName) ||
+      a.employee.id - b.employee.id ||
+      a.requirement.courseSlug.localeCompare(b.requirement.courseSlug),
+  );
 }
 
 /** Rows in the order of `kursvakt report`: by unit code, employee number, course. */

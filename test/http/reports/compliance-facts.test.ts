@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client';
 import { openDatabase, queryRows } from '../../../src/db/client';
-import { currentFacts, factsFor } from '../../../src/modules/compliance/compliance-facts';
+import {
+  currentFacts,
+  factsFor,
+  loadFactsSnapshot,
+  type ComplianceFacts,
+} from '../../../src/modules/compliance/compliance-facts';
 import { readComplianceVersion } from '../../../src/modules/compliance/compliance.repo';
 import { computeComplianceRows } from '../../../src/modules/compliance/compliance.service';
 import { buildOrgReport } from '../../../src/modules/reports/reports.service';
@@ -140,5 +145,127 @@ describe('the compliance facts cache', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => currentFacts(database.db)));
     expect(new Set(results).size).toBe(1);
     expect(results[0]!.version).toBe(await readComplianceVersion(database.db));
+  });
+
+  test('when reports are asked again, then the same data version answers from the cache, per scope, and a change is seen at once', async () => {
+    const db = database.db;
+    const [north, south] = [await createUnit(db, { code: 'NORD' }), await createUnit(db, { code: 'SOR' })];
+    const northPerson = await createEmployee(db, { unitId: north.id, hireDate: '2015-01-01' });
+    await createEmployee(db, { unitId: south.id, hireDate: '2015-01-01' });
+    const scopeOf = (unit: { id: number; path: string }) => ({
+      kind: 'units' as const,
+      rootUnitIds: [unit.id],
+      paths: [unit.path],
+    });
+    const [northUnit] = await queryRows<{ id: number; path: string }>(
+      db,
+      sql`select id, path from org_units where id = ${north.id}`,
+    );
+    const [southUnit] = await queryRows<{ id: number; path: string }>(
+      db,
+      sql`select id, path from org_units where id = ${south.id}`,
+    );
+
+    const first = await buildOrgReport(db, scopeOf(northUnit!), AS_OF);
+    const again = await buildOrgReport(db, scopeOf(northUnit!), AS_OF);
+    expect(again.statusRows).toBe(first.statusRows);
+    // Another scope on the same version is its own report: only its own people.
+    const other = await buildOrgReport(db, scopeOf(southUnit!), AS_OF);
+    expect(other.statusRows).not.toBe(first.statusRows);
+    expect(new Set(other.statusRows.map((r) => r.employee.unitId))).toEqual(new Set([south.id]));
+    expect(new Set(first.statusRows.map((r) => r.employee.id))).toEqual(new Set([northPerson.id]));
+    // Another date is evaluated anew.
+    expect((await buildOrgReport(db, scopeOf(northUnit!), '2020-01-01')).statusRows).not.toBe(
+      first.statusRows,
+    );
+
+    expect(first.overall.employees).toBe(1);
+    const overdueBefore = first.overall.total.overdue;
+    expect(overdueBefore).toBeGreaterThan(0);
+    await createCompletion(db, {
+      employeeId: northPerson.id,
+      courseId,
+      completedOn: '2026-10-01',
+      source: 'manual',
+    });
+    const after = await buildOrgReport(db, scopeOf(northUnit!), AS_OF);
+    expect(after.overall.total.overdue).toBe(overdueBefore - 1);
+    expect(after.overall.total.done).toBe(first.overall.total.done + 1);
+  });
+
+  /** The per-person part of the facts, comparable with toEqual. */
+  const perPerson = (facts: ComplianceFacts) => ({
+    completions: [...facts.completionDates]
+      .sort(([a], [b]) => a - b)
+      .map(([id, byCourse]) => [id, [...byCourse].sort()]),
+    exemptions: [...facts.exemptions]
+      .sort(([a], [b]) => a - b)
+      .map(([id, list]) => [id, list.map((x) => ({ ...x }))]),
+  });
+
+  test('when only completions and exemptions are added, then just those people are read again, and the facts equal a full read', async () => {
+    const db = database.db;
+    const unit = await createUnit(db, { code: 'INKR' });
+    const [a, b] = [
+      await createEmployee(db, { unitId: unit.id, hireDate: '2015-01-01' }),
+      await createEmployee(db, { unitId: unit.id, hireDate: '2016-01-01' }),
+    ];
+    const wrong = await createCompletion(db, {
+      employeeId: a.id,
+      courseId,
+      completedOn: '2025-03-01',
+      source: 'manual',
+    });
+    const before = await currentFacts(db);
+
+    // A completion for two people in one statement, a correction that voids one, and an exemption.
+    await db.execute(
+      sql`insert into completions (employee_id, course_id, completed_on, source) values (${a.id}, ${courseId}, '2026-09-01', 'scorm'), (${b.id}, ${courseId}, '2026-09-02', 'scorm')`,
+    );
+    await db.execute(
+      sql`insert into completions (employee_id, course_id, completed_on, source, reason, voids_completion_id) values (${a.id}, ${courseId}, '2025-03-01', 'void', 'Feilregistrert', ${wrong.id})`,
+    );
+    await createExemption(db, {
+      employeeId: b.id,
+      requirementId,
+      validFrom: '2026-01-01',
+      reason: 'Permisjon',
+    });
+
+    const after = await currentFacts(db);
+    expect(after.version).toBe(await readComplianceVersion(db));
+    // Incremental: the employee list is the very same object, the people's dates are new.
+    expect(after.employees).toBe(before.employees);
+    expect(after.completionDates.get(a.id)?.get(courseId)).toEqual(['2026-09-01']);
+    expect(after.completionDates.get(b.id)?.get(courseId)).toEqual(['2026-09-02']);
+    expect(after.exemptions.get(b.id)?.map((x) => x.reason)).toEqual(['Permisjon']);
+    // The older facts are untouched, for whoever still holds them.
+    expect(before.completionDates.get(a.id)?.get(courseId)).toEqual(['2025-03-01']);
+    expect(perPerson(after)).toEqual(perPerson(await loadFactsSnapshot(db)));
+  });
+
+  test('when anything else changes, or the change log has a gap, then everything is read again', async () => {
+    const db = database.db;
+    const unit = await createUnit(db, { code: 'FULL' });
+    const person = await createEmployee(db, { unitId: unit.id, hireDate: '2015-01-01' });
+    const before = await currentFacts(db);
+    await db.execute(sql`update employees set last_name = 'Endret' where id = ${person.id}`);
+    const afterUpdate = await currentFacts(db);
+    expect(afterUpdate.employees).not.toBe(before.employees);
+    expect(afterUpdate.employeeById.get(person.id)?.lastName).toBe('Endret');
+
+    // A completion whose log row is gone (as if pruned): the cache cannot trust the log.
+    await createCompletion(db, {
+      employeeId: person.id,
+      courseId,
+      completedOn: '2026-08-01',
+      source: 'manual',
+    });
+    await db.execute(
+      sql`delete from fact_changes where version = (select version from data_versions where key = 'compliance')`,
+    );
+    const afterGap = await currentFacts(db);
+    expect(afterGap.employees).not.toBe(afterUpdate.employees);
+    expect(afterGap.completionDates.get(person.id)?.get(courseId)).toEqual(['2026-08-01']);
   });
 });

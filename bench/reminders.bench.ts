@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- reminders [--employees N] [--mails N] [--deliver-only]`
+ * `npm run bench -- reminders [--employees N] [--mails N] [--deliver-only] [--profile DIR]`
  *
  * 1. Evaluate and enqueue: one run of a schedule with every kind over N employees (default 50,000)
  *    in ~100 units with leaders: compliance, selection, rendering, and the one transaction that
@@ -34,7 +34,7 @@ import { findSchedule, insertSchedule } from '../src/modules/reminders/reminders
 import { enqueuePlan, planSchedule, renderReminder } from '../src/modules/reminders/reminders.service';
 import { scheduleOptionsSchema, type ReminderKind } from '../src/modules/reminders/reminders.schema';
 import type { DigestLine, PlannedReminder } from '../src/modules/reminders/selection';
-import { printTable, writeResults } from './lib/results';
+import { printTable, profiled, writeResults } from './lib/results';
 
 const AS_OF = '2026-11-23';
 const FROM = 'Kursvakt <kursvakt@bench.kommune.no>';
@@ -193,6 +193,7 @@ export async function run(args: string[]): Promise<void> {
       employees: { type: 'string', default: '50000' },
       mails: { type: 'string', default: '10000' },
       'deliver-only': { type: 'boolean', default: false },
+      profile: { type: 'string' },
     },
     strict: true,
   });
@@ -212,7 +213,7 @@ export async function run(args: string[]): Promise<void> {
     const db0 = url ? await openDatabase({ dataDir: '', databaseUrl: url, schema }) : database;
     try {
       if (deliverOnly) await measureDeliveryOnly(db0, mailCount);
-      else await measure(db0, employeeCount, mailCount);
+      else await measure(db0, employeeCount, mailCount, values.profile);
     } finally {
       if (url) {
         await db0.db.execute(sql.raw(`drop schema if exists ${schema} cascade`));
@@ -458,7 +459,12 @@ async function measureDeliveryOnly(database: Database, mailCount: number): Promi
   console.log(`Resultater skrevet til ${file}`);
 }
 
-async function measure(database: Database, employeeCount: number, mailCount: number): Promise<void> {
+async function measure(
+  database: Database,
+  employeeCount: number,
+  mailCount: number,
+  profileDir?: string,
+): Promise<void> {
   const db = database.db;
   console.log(`Fyller ${database.description} med ${employeeCount} ansatte …`);
   const t0 = performance.now();
@@ -486,12 +492,14 @@ async function measure(database: Database, employeeCount: number, mailCount: num
   const t1 = performance.now();
   await currentFacts(db);
   const factsMs = performance.now() - t1;
-  const { plan, result } = await db.transaction(async (tx) => {
-    const p = await planSchedule(tx, schedule, AS_OF, env);
-    const tPlan = performance.now();
-    const r = await enqueuePlan(tx, p);
-    return { plan: { mails: p.mails.length, ms: tPlan - t1 }, result: r };
-  });
+  const { plan, result } = await profiled(profileDir, 'evaluate-enqueue', () =>
+    db.transaction(async (tx) => {
+      const p = await planSchedule(tx, schedule, AS_OF, env);
+      const tPlan = performance.now();
+      const r = await enqueuePlan(tx, p);
+      return { plan: { mails: p.mails.length, ms: tPlan - t1 }, result: r };
+    }),
+  );
   const runMs = performance.now() - t1;
   const byKind: Record<string, number> = {};
   for (const item of result.items) byKind[item.kind] = (byKind[item.kind] ?? 0) + 1;

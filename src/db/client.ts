@@ -9,6 +9,14 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: repos accept both. */
 export type DbOrTx = Db | Tx;
 
+/**
+ * True inside a transaction. Not `instanceof PgTransaction`: drizzle-orm can be loaded twice (its
+ * CommonJS and ES module builds, as under tsx), and then the class of a transaction is another copy.
+ */
+export function isTransaction(db: DbOrTx): db is Tx {
+  return typeof (db as Partial<Tx>).rollback === 'function';
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';

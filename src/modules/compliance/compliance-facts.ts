@@ -1,5 +1,4 @@
-import { PgTransaction } from 'drizzle-orm/pg-core';
-import type { Db, DbOrTx } from '../../db/client';
+import { isTransaction, type Db, type DbOrTx } from '../../db/client';
 import type { LocalDate } from '../../lib/dates';
 import { listUnits, type UnitRecord } from '../org/org.repo';
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
@@ -254,7 +253,7 @@ export async function currentFacts(db: Db): Promise<ComplianceFacts> {
  * so two databases in one process never share one, nor come within the log's reach of each other.
  */
 export async function factsFor(db: DbOrTx, filter: EmployeeFilter): Promise<ComplianceFacts> {
-  if (!(db instanceof PgTransaction)) return currentFacts(db as Db);
+  if (!isTransaction(db)) return currentFacts(db);
   const version = await readComplianceVersion(db);
   const cached = factsByVersion.get(version)?.deref();
   if (cached) return cached;

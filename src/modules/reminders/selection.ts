@@ -1,7 +1,7 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
 import type { ComplianceRow } from '../compliance/compliance.service';
-import { summarizeStatuses, type StatusResult } from '../compliance/deadline-engine';
+import { summarizeStatuses, type StatusResult, type StatusSummary } from '../compliance/deadline-engine';
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
 import type { MissingReview } from '../reviews/reviews.service';
 import type { ReminderKind, ScheduleOptions } from './reminders.schema';
@@ -275,11 +275,77 @@ function line(row: ComplianceRow): DigestLine {
   };
 }
 
+const byDue = (a: DigestLine, b: DigestLine) =>
+  a.dueDate.localeCompare(b.dueDate) || compareNorwegian(a.name, b.name);
+
+/**
+ * What every leader's digest is cut from, worked out once per run rather than once per leader
+ * (the leader of the whole municipality sees every row): the rows that can be listed, with their
+ * lines in digest order, grouped by unit path; and the status counts per unit path.
+ */
+export interface DigestIndex {
+  /** Per unit path: overdue, due_soon and todo rows with their lines, in digest order. */
+  listable: Map<string | null, Array<{ row: ComplianceRow; line: DigestLine; order: number }>>;
+  summaries: Map<string | null, StatusSummary>;
+}
+
+export function buildDigestIndex(rows: ComplianceRow[]): DigestIndex {
+  const candidates = rows
+    .filter(
+      (r) => r.result.status === 'overdue' || r.result.status === 'due_soon' || r.result.status === 'todo',
+    )
+    .map((row) => ({ row, line: line(row), order: 0 }))
+    .sort((a, b) => byDue(a.line, b.line));
+  const listable: DigestIndex['listable'] = new Map();
+  candidates.forEach((c, i) => {
+    c.order = i;
+    const key = c.row.employee.unitPath;
+    const list = listable.get(key);
+    if (list) list.push(c);
+    else listable.set(key, [c]);
+  });
+  const resultsByPath = new Map<string | null, StatusResult[]>();
+  for (const row of rows) {
+    const list = resultsByPath.get(row.employee.unitPath);
+    if (list) list.push(row.result);
+    else resultsByPath.set(row.employee.unitPath, [row.result]);
+  }
+  const summaries = new Map<string | null, StatusSummary>();
+  for (const [path, results] of resultsByPath) summaries.set(path, summarizeStatuses(results));
+  return { listable, summaries };
+}
+
+/** Status counts added up, with the completion rate worked out again from the sums. */
+function addSummaries(summaries: StatusSummary[]): StatusSummary {
+  const total: StatusSummary = {
+    counted: 0,
+    done: 0,
+    todo: 0,
+    dueSoon: 0,
+    overdue: 0,
+    exempt: 0,
+    withValidCompletion: 0,
+    completionRate: null,
+  };
+  for (const s of summaries) {
+    total.counted += s.counted;
+    total.done += s.done;
+    total.todo += s.todo;
+    total.dueSoon += s.dueSoon;
+    total.overdue += s.overdue;
+    total.exempt += s.exempt;
+    total.withValidCompletion += s.withValidCompletion;
+  }
+  const denominator = total.counted - total.exempt;
+  total.completionRate = denominator > 0 ? total.withValidCompletion / denominator : null;
+  return total;
+}
+
 /** One digest per leader over all their units; only what needs action; none when there is nothing. */
 export function buildDigest(
   leader: LeaderInfo,
   input: SelectionInput,
-  rowsByUnitPath: Map<string | null, ComplianceRow[]> = groupRowsByUnitPath(input.rows),
+  index: DigestIndex = buildDigestIndex(input.rows),
 ): DigestContent | null {
   const scope: UnitScope = {
     kind: 'units',
@@ -287,35 +353,30 @@ export function buildDigest(
     paths: leader.units.map((u) => u.path),
   };
   // The scope check runs per unit, not per row: a leader's rows are the groups of the units in scope.
-  const rows: ComplianceRow[] = [];
-  for (const [path, group] of rowsByUnitPath) if (isUnitPathInScope(scope, path)) rows.push(...group);
-  const byDue = (a: DigestLine, b: DigestLine) =>
-    a.dueDate.localeCompare(b.dueDate) || compareNorwegian(a.name, b.name);
-  const overdue = rows
-    .filter((r) => r.result.status === 'overdue')
-    .map(line)
-    .sort(byDue);
-  const newHireRows = rows.filter((r) => {
-    if (r.result.status !== 'due_soon' && r.result.status !== 'todo') return false;
-    if (!isNewHireDue(r)) return false;
-    const days = daysBetween(input.asOf, r.result.dueDate!);
-    return days >= 0 && days <= 30;
-  });
-  const newHireSet = new Set(newHireRows);
-  const newHires = newHireRows.map(line).sort(byDue);
-  const dueSoon = rows
-    .filter((r) => r.result.status === 'due_soon' && !newHireSet.has(r))
-    .map(line)
-    .sort(byDue);
+  const listed: Array<{ row: ComplianceRow; line: DigestLine; order: number }> = [];
+  for (const [path, group] of index.listable) if (isUnitPathInScope(scope, path)) listed.push(...group);
+  listed.sort((a, b) => a.order - b.order);
+  const overdue: DigestLine[] = [];
+  const dueSoon: DigestLine[] = [];
+  const newHires: DigestLine[] = [];
+  for (const { row, line } of listed) {
+    const status = row.result.status;
+    if (status === 'overdue') {
+      overdue.push(line);
+      continue;
+    }
+    const days = daysBetween(input.asOf, row.result.dueDate!);
+    if (isNewHireDue(row) && days >= 0 && days <= 30) newHires.push(line);
+    else if (status === 'due_soon') dueSoon.push(line);
+  }
   const missingReviews = input.missingReviews
     .filter((m) => isUnitPathInScope(scope, m.unit.path))
     .map((m) => ({ unitName: m.unit.name, topicTitle: m.topic.title }));
   if (overdue.length + dueSoon.length + newHires.length + missingReviews.length === 0) return null;
   const rates = leader.units.map((u) => {
-    const inUnit: StatusResult[] = [];
-    for (const [path, group] of rowsByUnitPath)
-      if (path?.startsWith(u.path)) for (const r of group) inUnit.push(r.result);
-    const summary = summarizeStatuses(inUnit);
+    const inUnit: StatusSummary[] = [];
+    for (const [path, summary] of index.summaries) if (path?.startsWith(u.path)) inUnit.push(summary);
+    const summary = addSummaries(inUnit);
     return { unitId: u.id, unitName: u.name, rate: summary.completionRate, counted: summary.counted };
   });
   return {
@@ -329,24 +390,12 @@ export function buildDigest(
   };
 }
 
-/** Rows grouped by the employee's unit path, so per-leader filtering looks at units, not rows. */
-export function groupRowsByUnitPath(rows: ComplianceRow[]): Map<string | null, ComplianceRow[]> {
-  const groups = new Map<string | null, ComplianceRow[]>();
-  for (const row of rows) {
-    const key = row.employee.unitPath;
-    const list = groups.get(key);
-    if (list) list.push(row);
-    else groups.set(key, [row]);
-  }
-  return groups;
-}
-
 function digests(input: SelectionInput, out: PlannedReminder[]): void {
   const period = digestPeriod(input.asOf, input.options.digestPeriod).id;
-  const rowsByUnitPath = groupRowsByUnitPath(input.rows);
+  const index = buildDigestIndex(input.rows);
   for (const leader of input.leaders) {
     if (!leader.email || leader.units.length === 0) continue;
-    const digest = buildDigest(leader, input, rowsByUnitPath);
+    const digest = buildDigest(leader, input, index);
     if (!digest) continue;
     out.push({
       key: reminderKey({ kind: 'leader_digest', period, recipientUserId: leader.userId }),

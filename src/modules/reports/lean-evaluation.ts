@@ -59,20 +59,27 @@ export function evaluateForFigures(
   employees: EmployeeRecord[],
   asOf: LocalDate,
 ): StatusRow[] {
-  const rows: StatusRow[] = [];
-  for (const requirement of requirements) {
+  const rules = requirements.map((requirement) => {
     const rule = ruleOf(requirement);
-    const clock = statusClock(rule, asOf);
-    const firstDue = memoised((hireDate) => firstDueDate(rule, hireDate));
-    const renewedDue = memoised((completedOn) => renewedDueDate(rule, completedOn));
-    const everyone = requirement.audienceAll && requirement.audienceRoleTags.length === 0;
-    for (const employee of employees) {
+    return {
+      requirement,
+      clock: statusClock(rule, asOf),
+      firstDue: memoised((hireDate) => firstDueDate(rule, hireDate)),
+      renewedDue: memoised((completedOn) => renewedDueDate(rule, completedOn)),
+      everyone: requirement.audienceAll && requirement.audienceRoleTags.length === 0,
+    };
+  });
+  const rows: StatusRow[] = [];
+  // Employee by employee: one look-up of a person's completions serves every requirement.
+  for (const employee of employees) {
+    const byCourse = facts.completionDates.get(employee.id);
+    const anyExemption = facts.exemptions.has(employee.id);
+    for (const { requirement, clock, firstDue, renewedDue, everyone } of rules) {
       if (!everyone && !isInAudience(requirement, employee)) continue;
-      const last = latestOnOrBefore(facts.completionDates.get(employee.id)?.get(requirement.courseId), asOf);
+      const last = latestOnOrBefore(byCourse?.get(requirement.courseId), asOf);
       const dueDate = effectiveDueDate(firstDue(employee.hireDate), last === null ? null : renewedDue(last));
       const exempt =
-        facts.exemptions.has(employee.id) &&
-        exemptionOn(exemptionsOf(facts, employee.id, requirement.id), asOf) !== undefined;
+        anyExemption && exemptionOn(exemptionsOf(facts, employee.id, requirement.id), asOf) !== undefined;
       rows.push({
         employee,
         requirement,

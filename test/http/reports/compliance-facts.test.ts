@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client';
-import { openDatabase, queryRows } from '../../../src/db/client';
+import { isTransaction, openDatabase, queryRows } from '../../../src/db/client';
 import {
   currentFacts,
   factsFor,
@@ -44,6 +44,11 @@ describe('the compliance facts cache', () => {
 
   const statusOf = async () =>
     (await computeComplianceRows(database.db, { scope: all, employeeId }, AS_OF))[0]?.result.status;
+
+  test('when code asks whether it runs inside a transaction, then the answer is right for both', async () => {
+    expect(isTransaction(database.db)).toBe(false);
+    expect(await database.db.transaction(async (tx) => isTransaction(tx))).toBe(true);
+  });
 
   test('when nothing changes, then the same facts are served without reading them again', async () => {
     const first = await currentFacts(database.db);

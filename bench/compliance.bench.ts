@@ -525,6 +525,7 @@ export async function run(args: string[]): Promise<void> {
         requests: result.requests.total,
         requestsPerSecond: Math.round(result.requests.average),
         singleUserMedianMs: round(percentile(single, 50)),
+        pageKiB: round(Buffer.byteLength(html) / 1024),
         latencyP50Ms: round(percentile(latencies, 50)),
         latencyP95Ms: round(percentile(latencies, 95)),
         latencyP99Ms: round(percentile(latencies, 99)),
@@ -629,6 +630,7 @@ export async function run(args: string[]): Promise<void> {
         ok: (dashboard.latencyP95Ms ?? Infinity) <= TARGETS.dashboardP95Ms ? 'ja' : 'NEI',
       },
       { måling: 'Lederside forespørsler/s', verdi: `${dashboard.requestsPerSecond}`, mål: '', ok: '' },
+      { måling: 'Lederside, størrelse', verdi: `${dashboard.pageKiB} KiB HTML`, mål: '', ok: '' },
       {
         måling: 'Lederside, én bruker (median)',
         verdi: `${dashboard.singleUserMedianMs} ms`,

@@ -26,7 +26,7 @@ import { createYearlyReportRouter } from './modules/yearly-report/yearly-report.
 import { createRemindersRouter } from './modules/reminders/reminders.routes';
 import { createMailRouter } from './modules/mail/mail.routes';
 import { formatNorwegianDate } from './lib/dates';
-import { STATUS_LABELS } from './modules/compliance/deadline-engine';
+import { STATUS_LABELS, STATUS_TAGS } from './modules/compliance/deadline-engine';
 
 export interface AppDeps {
   config: Config;
@@ -124,6 +124,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
     res.locals.currentPath = req.path;
     res.locals.formatDate = formatNorwegianDate;
     res.locals.statusLabels = STATUS_LABELS;
+    res.locals.statusTags = STATUS_TAGS;
     res.locals.csrfToken = () => csrf.generateToken(req);
     res.locals.title = 'Kursvakt';
     next();

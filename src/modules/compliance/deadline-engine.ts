@@ -71,6 +71,25 @@ export const STATUS_LABELS: Record<ComplianceStatus, string> = {
   exempt: 'Fritatt',
 };
 
+const STATUS_COLORS: Record<ComplianceStatus, string> = {
+  done: 'success',
+  todo: 'neutral',
+  due_soon: 'warning',
+  overdue: 'danger',
+  exempt: 'info',
+};
+
+/**
+ * The status as a Designsystemet tag, the one markup every page uses for it. Built once per
+ * status: a list of hundreds of employees then renders no partial per row.
+ */
+export const STATUS_TAGS: Record<ComplianceStatus, string> = Object.fromEntries(
+  (Object.keys(STATUS_LABELS) as ComplianceStatus[]).map((status) => [
+    status,
+    `<span class="ds-tag kv-status kv-status--${status}" data-color="${STATUS_COLORS[status]}">${STATUS_LABELS[status]}</span>`,
+  ]),
+) as Record<ComplianceStatus, string>;
+
 /** The first due date without any completion: max(firstDeadline, hireDate + newHireMonths). */
 export function firstDueDate(rule: RequirementRule, hireDate: LocalDate): LocalDate {
   const newHireDue = addMonths(hireDate, rule.newHireMonths);

@@ -154,11 +154,23 @@ const statusOrder: Record<ComplianceStatus, number> = {
   done: 4,
 };
 
+// Listed rows per report (by its evaluated rows, which a cached report shares) and filter.
+const listedRows = new WeakMap<StatusRow[], Map<EmployeeListFilter, ComplianceRow[]>>();
+
 /**
  * The employee rows a report lists for a status filter, with due dates and reasons: most urgent
- * first, then by due date and name. Only the rows listed are evaluated in full.
+ * first, then by due date and name. Only the rows listed are evaluated in full, once per cached
+ * report; the caller must not change the list it gets.
  */
 export function selectEmployeeRows(report: OrgReport, filter: EmployeeListFilter): ComplianceRow[] {
+  let byFilter = listedRows.get(report.statusRows);
+  if (!byFilter) listedRows.set(report.statusRows, (byFilter = new Map()));
+  let rows = byFilter.get(filter);
+  if (!rows) byFilter.set(filter, (rows = evaluateListed(report, filter)));
+  return rows;
+}
+
+function evaluateListed(report: OrgReport, filter: EmployeeListFilter): ComplianceRow[] {
   const wanted = (status: ComplianceStatus) =>
     filter === 'alle' ||
     (filter === 'oppfolging' ? status === 'overdue' || status === 'due_soon' : status === filter);

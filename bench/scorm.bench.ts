@@ -238,8 +238,12 @@ function argValue(args: string[], name: string, fallback: number): number {
 export async function run(args: string[]): Promise<void> {
   const seconds = argValue(args, '--seconds', 15);
   const connections = argValue(args, '--connections', 100);
+  // --profile DIR: the server process writes a V8 CPU profile of the whole run into DIR when it stops.
+  const profileDir = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
   const child: ChildProcess = fork(__filename, ['--serve'], {
-    execArgv: process.execArgv,
+    execArgv: profileDir
+      ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`]
+      : process.execArgv,
     env: { ...process.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -58,6 +58,11 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.set('trust proxy', config.isProduction ? 1 : false);
   app.disable('x-powered-by');
 
+  // SCORM commits come from the content origin with a signed token, many per learner: first of all,
+  // before helmet (pages' headers, meaningless on a JSON answer), static files, session, parsers
+  // and CSRF. The router sets the headers its answers need.
+  app.use(createScormCommitRouter(context));
+
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -92,8 +97,6 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use('/vendor/chartjs', express.static(path.join(rootDir, 'node_modules/chart.js/dist'), staticOptions));
 
   app.use(createHealthRouter(context));
-  // SCORM commits come from the content origin with a signed token: before session, parsers and CSRF.
-  app.use(createScormCommitRouter(context));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(express.json({ limit: '100kb' }));

@@ -39,6 +39,8 @@ export function createScormCommitRouter(context: AppContext): Router {
     // A beacon is a no-cors request; its answer is never read, but it must not be blocked either.
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     res.setHeader('Cache-Control', 'no-store');
+    // Mounted before helmet (see app.ts): of its headers, only this one matters for a JSON answer.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   };
   router.use('/api/scorm', cors);

@@ -320,7 +320,7 @@ describe('SCORM commits from the player', () => {
   });
 
   test('when the content origin asks for CORS, then only it is allowed', async () => {
-    const { token } = await launch(learner, 'rutiner');
+    const { token, base } = await launch(learner, 'rutiner');
     const ok = await request(t.app)
       .options(`/api/scorm/commit/${token}`)
       .set('Origin', t.config.contentBaseUrl)
@@ -329,6 +329,14 @@ describe('SCORM commits from the player', () => {
       .expect(204);
     expect(ok.headers['access-control-allow-origin']).toBe(t.config.contentBaseUrl);
     expect(ok.headers['access-control-allow-headers']).toMatch(/content-type/i);
+    const answer = await commit(token, {
+      sequence: base + 100,
+      cmi: cmi12({ lesson_location: 'side-1' }),
+    }).expect(200);
+    expect(answer.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
     const evil = await request(t.app)
       .options(`/api/scorm/commit/${token}`)
       .set('Origin', 'https://ondsinnet.example')

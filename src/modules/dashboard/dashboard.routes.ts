@@ -7,7 +7,7 @@ import { ValidationError } from '../../lib/errors';
 import { leaderScopeOf, type UnitScope } from '../org/unit-scope';
 import { employeeRowsTable, figureLines, toCsv, toXlsx, unitFiguresTable } from '../reports/report-export';
 import { ratePercent } from '../reports/report-figures';
-import { parseReportQuery, reportUrl, type ReportQuery } from '../reports/reports.schema';
+import { pageOf, parseReportQuery, reportUrl, type ReportQuery } from '../reports/reports.schema';
 import { reportFileLabel } from '../reports/reports.service';
 import { buildDashboard, getEmployeeRecord, type LeaderDashboard } from './dashboard.service';
 
@@ -80,6 +80,7 @@ export function createDashboardRouter(context: AppContext): Router {
           reportUrl(path, current, changes),
         figureLines,
         ratePercent,
+        employeePage: pageOf(dashboard.employeeRows, q.side),
         chartJson: JSON.stringify(dashboard.chart).replace(/</g, '\\u003c'),
       });
     });

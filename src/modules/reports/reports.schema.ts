@@ -39,6 +39,15 @@ export const reportQuerySchema = z.object({
     emptyToUndefined,
     z.enum(['stigende', 'synkende'], { message: 'Ugyldig sorteringsretning.' }).default('stigende'),
   ),
+  /** The page of the employee list (the exports always hold every row). */
+  side: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'Sidenummeret er ugyldig.' })
+      .int('Sidenummeret er ugyldig.')
+      .positive('Sidenummeret er ugyldig.')
+      .default(1),
+  ),
 });
 
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
@@ -63,4 +72,32 @@ export function reportUrl(
   }
   const qs = params.toString();
   return qs ? `${path}?${qs}` : path;
+}
+
+/** One page of a list: its rows, which page it is (clamped to the pages there are) and how many. */
+export interface ListPage<T> {
+  rows: T[];
+  page: number;
+  pages: number;
+  /** 1-based position of the first row shown, and the last (0 when the list is empty). */
+  from: number;
+  to: number;
+  total: number;
+}
+
+export const EMPLOYEE_LIST_PAGE_SIZE = 100;
+
+export function pageOf<T>(rows: T[], page: number, size = EMPLOYEE_LIST_PAGE_SIZE): ListPage<T> {
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  const current = Math.min(Math.max(1, page), pages);
+  const start = (current - 1) * size;
+  const shown = rows.slice(start, start + size);
+  return {
+    rows: shown,
+    page: current,
+    pages,
+    from: shown.length > 0 ? start + 1 : 0,
+    to: start + shown.length,
+    total: rows.length,
+  };
 }

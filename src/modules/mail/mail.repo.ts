@@ -71,7 +71,7 @@ export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Pro
             employee_id, recipient_user_id, schedule_id, next_attempt_at)
           select idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
             employee_id, recipient_user_id, schedule_id, next_attempt_at
-          from jsonb_to_recordset(${json}::jsonb) as x(idempotency_key text, kind text, to_address text, to_name text,
+          from json_to_recordset(${json}::json) as x(idempotency_key text, kind text, to_address text, to_name text,
             subject text, body_text text, body_html text, employee_id int, recipient_user_id int, schedule_id int,
             next_attempt_at timestamptz)
           on conflict (idempotency_key) do nothing
@@ -162,7 +162,7 @@ export async function markMailsSent(db: DbOrTx, marks: SentMark[]): Promise<void
   await db.execute(
     sql`update mail_outbox m set status = 'sent', sent_at = x.sent_at, smtp_response = x.smtp_response,
           message_id = x.message_id, locked_until = null, last_error = null
-        from jsonb_to_recordset(${json}::jsonb) as x(id bigint, sent_at timestamptz, smtp_response text, message_id text)
+        from json_to_recordset(${json}::json) as x(id bigint, sent_at timestamptz, smtp_response text, message_id text)
         where m.id = x.id`,
   );
 }
@@ -182,7 +182,7 @@ export async function releaseClaimedMails(
   );
   await db.execute(
     sql`update mail_outbox m set status = 'pending', locked_until = null, attempts = greatest(m.attempts - 1, 0)
-        from jsonb_to_recordset(${json}::jsonb) as x(id bigint, locked_until timestamptz)
+        from json_to_recordset(${json}::json) as x(id bigint, locked_until timestamptz)
         where m.id = x.id and m.status = 'sending' and m.locked_until = x.locked_until`,
   );
 }

@@ -181,7 +181,7 @@ const CHUNK = 1000;
 
 /**
  * Inserts reminder log rows, skipping keys that exist; returns the keys actually inserted. The rows
- * travel as one JSON parameter per chunk (jsonb_to_recordset), which is far cheaper than building a
+ * travel as one JSON parameter per chunk (json_to_recordset), which is far cheaper than building a
  * multi-row VALUES list when a run writes tens of thousands of rows.
  */
 export async function insertReminderLogs(db: DbOrTx, rows: NewReminderLog[]): Promise<Set<string>> {
@@ -203,7 +203,7 @@ export async function insertReminderLogs(db: DbOrTx, rows: NewReminderLog[]): Pr
       db,
       sql`insert into reminder_log (idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date, period)
           select idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date, period
-          from jsonb_to_recordset(${json}::jsonb) as x(idempotency_key text, schedule_id int, kind text, employee_id int,
+          from json_to_recordset(${json}::json) as x(idempotency_key text, schedule_id int, kind text, employee_id int,
             requirement_id int, recipient_user_id int, due_date date, period text)
           on conflict (idempotency_key) do nothing
           returning idempotency_key as key`,

@@ -17,6 +17,20 @@ export function isTransaction(db: DbOrTx): db is Tx {
   return typeof (db as Partial<Tx>).rollback === 'function';
 }
 
+/**
+ * Runs independent reads at once, or one after another inside a transaction: a transaction has one
+ * connection, and node-postgres deprecates (and pg 9 refuses) a query sent while another is running.
+ */
+export async function readAll<T extends readonly unknown[]>(
+  db: DbOrTx,
+  reads: { [K in keyof T]: () => Promise<T[K]> },
+): Promise<T> {
+  if (!isTransaction(db)) return (await Promise.all(reads.map((read) => read()))) as unknown as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as unknown as T;
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';

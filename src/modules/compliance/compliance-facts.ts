@@ -1,4 +1,4 @@
-import { isTransaction, type Db, type DbOrTx } from '../../db/client';
+import { isTransaction, readAll, type Db, type DbOrTx } from '../../db/client';
 import type { LocalDate } from '../../lib/dates';
 import { listUnits, type UnitRecord } from '../org/org.repo';
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
@@ -130,12 +130,12 @@ async function readFacts(
   filter: EmployeeFilter,
   version: number | null,
 ): Promise<ComplianceFacts> {
-  const [requirements, employees, units, completions, exemptions] = await Promise.all([
-    listRequirements(db, { activeOnly: true }),
-    listEmployees(db, filter),
-    listUnits(db, filter.scope),
-    listEffectiveCompletions(db, filter),
-    listEffectiveExemptions(db, filter),
+  const [requirements, employees, units, completions, exemptions] = await readAll(db, [
+    () => listRequirements(db, { activeOnly: true }),
+    () => listEmployees(db, filter),
+    () => listUnits(db, filter.scope),
+    () => listEffectiveCompletions(db, filter),
+    () => listEffectiveExemptions(db, filter),
   ]);
   return indexFacts({ version, requirements, employees, units, completions, exemptions });
 }
@@ -183,9 +183,9 @@ async function refreshedFacts(
     return null;
   const employeeIds = [...people];
   const all = { scope: { kind: 'all' as const }, employeeIds };
-  const [completions, exemptions] = await Promise.all([
-    listEffectiveCompletions(db, all),
-    listEffectiveExemptions(db, all),
+  const [completions, exemptions] = await readAll(db, [
+    () => listEffectiveCompletions(db, all),
+    () => listEffectiveExemptions(db, all),
   ]);
   return withPeopleReplaced(older, newVersion, employeeIds, completions, exemptions);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db, DbOrTx } from '../../db/client';
+import { readAll, type Db, type DbOrTx } from '../../db/client';
 import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
 import { recordAudit } from '../audit/audit.repo';
 import { recomputeUnitPaths } from '../org/org.repo';
@@ -330,7 +330,11 @@ async function planEmployees(
   full: boolean,
   today: LocalDate,
 ): Promise<Plan> {
-  const [units, existing, accounts] = await Promise.all([loadUnits(db), loadEmployees(db), loadUsers(db)]);
+  const [units, existing, accounts] = await readAll(db, [
+    () => loadUnits(db),
+    () => loadEmployees(db),
+    () => loadUsers(db),
+  ]);
   const unitIdOf = new Map(units.map((u) => [u.code, u.id]));
   const byNumber = new Map(existing.map((e) => [e.employeeNumber, e]));
   const numberOfId = new Map(existing.map((e) => [e.id, e.employeeNumber]));
@@ -488,10 +492,10 @@ async function planCompletions(
   today: LocalDate,
   actorUserId: number | null,
 ): Promise<Plan> {
-  const [numbers, slugs, keys] = await Promise.all([
-    loadEmployeeNumbers(db),
-    loadCourseSlugs(db),
-    loadCompletionKeys(db),
+  const [numbers, slugs, keys] = await readAll(db, [
+    () => loadEmployeeNumbers(db),
+    () => loadCourseSlugs(db),
+    () => loadCompletionKeys(db),
   ]);
   const employeeIdOf = new Map(numbers.map((e) => [e.employeeNumber, e.id]));
   const courseIdOf = new Map(slugs.map((c) => [c.slug, c.id]));

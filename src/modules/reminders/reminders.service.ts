@@ -1,4 +1,4 @@
-import type { Db, DbOrTx } from '../../db/client';
+import { readAll, type Db, type DbOrTx } from '../../db/client';
 import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
 import { currentFacts } from '../compliance/compliance-facts';
 import { computeComplianceRows } from '../compliance/compliance.service';
@@ -180,14 +180,15 @@ export async function planSchedule(
       ? ({ kind: 'all' } as const)
       : ({ kind: 'units', rootUnitIds: schedule.unitIds, paths: chosenPaths } as const);
   const needsLeaders = schedule.kinds.includes('leader_digest') || schedule.kinds.includes('escalation');
-  const [rows, leaders, missingReviews, templates, overdueHistory] = await Promise.all([
-    computeComplianceRows(db, { scope }, asOf),
-    needsLeaders ? listLeaders(db) : Promise.resolve([]),
-    schedule.kinds.includes('leader_digest')
-      ? listUnitsMissingReview(db, scope, Number(asOf.slice(0, 4)))
-      : Promise.resolve([]),
-    resolveTemplates(db, schedule.templateKey),
-    schedule.kinds.includes('employee_overdue') ? loadOverdueHistory(db) : Promise.resolve(new Map()),
+  const [rows, leaders, missingReviews, templates, overdueHistory] = await readAll(db, [
+    () => computeComplianceRows(db, { scope }, asOf),
+    () => (needsLeaders ? listLeaders(db) : Promise.resolve([])),
+    () =>
+      schedule.kinds.includes('leader_digest')
+        ? listUnitsMissingReview(db, scope, Number(asOf.slice(0, 4)))
+        : Promise.resolve([]),
+    () => resolveTemplates(db, schedule.templateKey),
+    () => (schedule.kinds.includes('employee_overdue') ? loadOverdueHistory(db) : Promise.resolve(new Map())),
   ]);
   const leadersByUnit = new Map<number, number[]>();
   for (const leader of leaders) {

@@ -1,4 +1,4 @@
-import type { Db, DbOrTx } from '../../db/client';
+import { readAll, type Db, type DbOrTx } from '../../db/client';
 import type { LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit.repo';
@@ -104,10 +104,10 @@ async function statusesUnder(
 
 async function loadData(db: DbOrTx, asOf: LocalDate) {
   const filter = { scope: { kind: 'all' as const }, activeOn: asOf };
-  const [employees, completions, exemptions] = await Promise.all([
-    listEmployees(db, filter),
-    listEffectiveCompletions(db, filter, asOf),
-    listEffectiveExemptions(db, filter),
+  const [employees, completions, exemptions] = await readAll(db, [
+    () => listEmployees(db, filter),
+    () => listEffectiveCompletions(db, filter, asOf),
+    () => listEffectiveExemptions(db, filter),
   ]);
   return { employees, completions, exemptions };
 }
@@ -122,9 +122,9 @@ export async function previewRequirement(
   const before = id === null ? null : await getRequirement(db, id);
   const after = await draftRequirement(db, id, input);
   const data = await loadData(db, asOf);
-  const [old, next] = await Promise.all([
-    statusesUnder(db, before, data, asOf),
-    statusesUnder(db, after, data, asOf),
+  const [old, next] = await readAll(db, [
+    () => statusesUnder(db, before, data, asOf),
+    () => statusesUnder(db, after, data, asOf),
   ]);
   const byId = new Map(data.employees.map((e) => [e.id, e]));
   const preview: RequirementPreview = {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client';
+import { readAll, type Db, type DbOrTx } from '../../db/client';
 import { compareDates, type LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit.repo';
@@ -168,10 +168,10 @@ export interface ReviewYear {
 
 /** For each reviewed unit in the scope: how many reviews of each active topic it has in the calendar year. */
 export async function buildReviewYear(db: DbOrTx, scope: UnitScope, year: number): Promise<ReviewYear> {
-  const [topics, units, reviews] = await Promise.all([
-    listTopics(db, { activeOnly: true }),
-    listUnits(db, scope),
-    listUnitReviews(db, scope, `${year}-01-01`, `${year}-12-31`),
+  const [topics, units, reviews] = await readAll(db, [
+    () => listTopics(db, { activeOnly: true }),
+    () => listUnits(db, scope),
+    () => listUnitReviews(db, scope, `${year}-01-01`, `${year}-12-31`),
   ]);
   const statuses = units.filter(isReviewedUnit).map((unit) => {
     const own = reviews.filter((r) => r.unitId === unit.id);

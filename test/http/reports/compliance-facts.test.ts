@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../src/db/client';
-import { isTransaction, openDatabase, queryRows } from '../../../src/db/client';
+import type { Database, DbOrTx } from '../../../src/db/client';
+import { isTransaction, openDatabase, queryRows, readAll } from '../../../src/db/client';
 import {
   currentFacts,
   factsFor,
@@ -48,6 +48,22 @@ describe('the compliance facts cache', () => {
   test('when code asks whether it runs inside a transaction, then the answer is right for both', async () => {
     expect(isTransaction(database.db)).toBe(false);
     expect(await database.db.transaction(async (tx) => isTransaction(tx))).toBe(true);
+  });
+
+  test('when several reads run inside a transaction, then they run one after another, and at once outside', async () => {
+    const reads = (db: DbOrTx, log: string[]) =>
+      [1, 2, 3].map((n) => async () => {
+        log.push(`start ${n}`);
+        const [row] = await queryRows<{ n: number }>(db, sql`select ${n}::int as n`);
+        log.push(`end ${n}`);
+        return row!.n;
+      });
+    const inside: string[] = [];
+    const outside: string[] = [];
+    expect(await database.db.transaction((tx) => readAll(tx, reads(tx, inside)))).toEqual([1, 2, 3]);
+    expect(inside).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+    expect(await readAll(database.db, reads(database.db, outside))).toEqual([1, 2, 3]);
+    expect(outside.slice(0, 3)).toEqual(['start 1', 'start 2', 'start 3']);
   });
 
   test('when nothing changes, then the same facts are served without reading them again', async () => {

@@ -30,7 +30,12 @@ export interface RunEnvironment {
 }
 
 export interface PlannedMail extends PlannedReminder {
-  mail: RenderedMail;
+  /**
+   * The mail's subject and bodies. Rendered when the mail is written, not when it is planned: a
+   * mail already sent is never rendered, and the next mails are rendered while the server writes
+   * the previous ones.
+   */
+  render(): RenderedMail;
 }
 
 export interface SchedulePlan {
@@ -206,7 +211,10 @@ export async function planSchedule(
     missingReviews,
     overdueHistory,
   });
-  const mails = planned.map((item) => ({ ...item, mail: renderReminder(item, templates, env.baseUrl) }));
+  const mails = planned.map((item) => ({
+    ...item,
+    render: () => renderReminder(item, templates, env.baseUrl),
+  }));
   return { ...base, skippedReason: null, mails };
 }
 
@@ -222,6 +230,9 @@ function toItem(mail: PlannedMail, state: ItemState): RunItem {
     dueDate: mail.dueDate,
   };
 }
+
+/** Outbox rows per statement (each about 2 KB). */
+const OUTBOX_CHUNK = 500;
 
 /**
  * Writes the plan: reminder log rows and outbox mails, both keyed by the idempotency key and both
@@ -243,20 +254,30 @@ export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunRe
     })),
   );
   const fresh = plan.mails.filter((m) => logged.has(m.key));
-  const outbox: NewOutboxMail[] = fresh.map((m) => ({
-    idempotencyKey: m.key,
-    kind: m.kind,
-    toAddress: m.recipient.email,
-    toName: m.recipient.name,
-    subject: m.mail.subject,
-    bodyText: m.mail.text,
-    bodyHtml: m.mail.html,
-    employeeId: m.employeeId,
-    recipientUserId: m.recipient.userId,
-    scheduleId: plan.schedule.id,
-    nextAttemptAt: plan.notBefore,
-  }));
-  await insertOutboxMails(tx, outbox);
+  // One statement in flight at a time (one connection), but the next chunk is rendered while the
+  // database writes the previous one: on a PostgreSQL server the two overlap.
+  let writing: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < fresh.length; i += OUTBOX_CHUNK) {
+    const outbox: NewOutboxMail[] = fresh.slice(i, i + OUTBOX_CHUNK).map((m) => {
+      const mail = m.render();
+      return {
+        idempotencyKey: m.key,
+        kind: m.kind,
+        toAddress: m.recipient.email,
+        toName: m.recipient.name,
+        subject: mail.subject,
+        bodyText: mail.text,
+        bodyHtml: mail.html,
+        employeeId: m.employeeId,
+        recipientUserId: m.recipient.userId,
+        scheduleId: plan.schedule.id,
+        nextAttemptAt: plan.notBefore,
+      };
+    });
+    await writing;
+    writing = insertOutboxMails(tx, outbox);
+  }
+  await writing;
   const items = plan.mails.map((m) => toItem(m, logged.has(m.key) ? 'enqueued' : 'already'));
   return summarize(plan, items, false);
 }

@@ -209,7 +209,12 @@ describe('reminders run', () => {
         '2026-12-07',
         env,
       );
-      return new Map(plan.mails.map((m) => [m.recipient.email, `${m.mail.text}\n${m.mail.html ?? ''}`]));
+      return new Map(
+        plan.mails.map((m) => {
+          const mail = m.render();
+          return [m.recipient.email, `${mail.text}\n${mail.html ?? ''}`];
+        }),
+      );
     };
     const all = await digests([]);
     expect(all.get('leder.a@test.kommune.no')).toContain(`Åsen skole: ${topic.title}`);

@@ -28,6 +28,7 @@ import { recomputeUnitPaths } from '../src/modules/org/org.repo';
 import { insertOutboxMails, type NewOutboxMail } from '../src/modules/mail/mail.repo';
 import { resolveTemplates } from '../src/modules/mail/mail.service';
 import { drainOutbox } from '../src/modules/mail/sender';
+import { htmlDocument } from '../src/modules/mail/templates';
 import { currentFacts } from '../src/modules/compliance/compliance-facts';
 import { createSmtpTransport } from '../src/modules/mail/transport';
 import { findSchedule, insertSchedule } from '../src/modules/reminders/reminders.repo';
@@ -308,7 +309,7 @@ async function renderDeliveryMails(database: Database, count: number): Promise<N
       toName: item.recipient.name,
       subject: mail.subject,
       bodyText: mail.text,
-      bodyHtml: mail.html,
+      bodyHtml: mail.htmlBody,
       employeeId: null,
       recipientUserId: null,
       scheduleId: null,
@@ -340,18 +341,23 @@ async function measureDelivery(database: Database, mails: NewOutboxMail[]) {
   let outboxSent = 0;
 
   const sendRaw = async (messages: NewOutboxMail[]) => {
+    // The same documents the sender builds, built before the clock starts.
+    const documents = messages.map((m) =>
+      m.bodyHtml === null ? undefined : htmlDocument(m.subject, m.bodyHtml),
+    );
     const t = performance.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
         while (next < messages.length) {
-          const m = messages[next++]!;
+          const i = next++;
+          const m = messages[i]!;
           await raw.sendMail({
             from: FROM,
             to: { name: m.toName ?? '', address: m.toAddress },
             subject: m.subject,
             text: m.bodyText,
-            html: m.bodyHtml ?? undefined,
+            html: documents[i],
           });
         }
       }),

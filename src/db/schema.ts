@@ -359,6 +359,7 @@ export const mailOutbox = pgTable(
     toName: text('to_name'),
     subject: text('subject').notNull(),
     bodyText: text('body_text').notNull(),
+    /** The mail's own HTML (paragraphs, sections); the sender adds the layout (`htmlDocument`). */
     bodyHtml: text('body_html'),
     /** pending | sending | sent | failed */
     status: text('status').notNull().default('pending'),

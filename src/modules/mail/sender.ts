@@ -11,6 +11,7 @@ import {
   type SentMark,
 } from './mail.repo';
 import type { MailTransport } from './transport';
+import { htmlDocument } from './templates';
 
 /**
  * Drains the outbox. Mails are claimed in batches (FOR UPDATE SKIP LOCKED + a lease; the next
@@ -215,7 +216,7 @@ export async function drainOutbox(
         toName: mail.toName,
         subject: mail.subject,
         text: mail.bodyText,
-        html: mail.bodyHtml,
+        html: mail.bodyHtml === null ? null : htmlDocument(mail.subject, mail.bodyHtml),
       });
     } catch (error) {
       inFlight--;

@@ -144,17 +144,26 @@ export interface MailSection {
 export interface RenderedMail {
   subject: string;
   text: string;
+  /** The whole HTML document the recipient gets. */
   html: string;
+  /**
+   * The part of the HTML that is this mail's own (paragraphs and sections), as the outbox stores it;
+   * the sender puts it into the layout (`htmlDocument`), so 32,000 mails do not store the same
+   * head, styles and footer 32,000 times.
+   */
+  htmlBody: string;
 }
 
 const viewsDir = path.resolve(__dirname, '../../../views/mail');
-let compiled: { html: ejs.TemplateFunction; text: ejs.TemplateFunction } | undefined;
+let compiled:
+  { html: ejs.TemplateFunction; layout: ejs.TemplateFunction; text: ejs.TemplateFunction } | undefined;
 
 function layouts() {
   if (!compiled) {
     const read = (name: string) => fs.readFileSync(path.join(viewsDir, name), 'utf8');
     compiled = {
       html: ejs.compile(read('message.html.ejs'), { filename: path.join(viewsDir, 'message.html.ejs') }),
+      layout: ejs.compile(read('layout.html.ejs'), { filename: path.join(viewsDir, 'layout.html.ejs') }),
       text: ejs.compile(read('message.text.ejs'), {
         filename: path.join(viewsDir, 'message.text.ejs'),
         escape: (s: unknown) => String(s),
@@ -192,12 +201,23 @@ export function renderMail(
   const subject = fillPlaceholders(template.subject, values).replace(/\s+/g, ' ').trim();
   const body = fillPlaceholders(template.body, values);
   const { html, text } = layouts();
+  const htmlBody = html({ paragraphs: toParagraphs(body), sections });
   return {
     subject,
     text:
       text({ body: body.trim(), sections })
         .replace(/\n{3,}/g, '\n\n')
         .trim() + '\n',
-    html: html({ subject, paragraphs: toParagraphs(body), sections }),
+    html: htmlDocument(subject, htmlBody),
+    htmlBody,
   };
+}
+
+/**
+ * The HTML document of a mail from its own part (`RenderedMail.htmlBody`). A row written before
+ * the outbox stored only that part holds the whole document, and is sent as it is.
+ */
+export function htmlDocument(subject: string, htmlBody: string): string {
+  if (/^\s*<!doctype html>/i.test(htmlBody)) return htmlBody;
+  return layouts().layout({ subject, content: htmlBody });
 }

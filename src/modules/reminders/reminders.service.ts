@@ -267,7 +267,7 @@ export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunRe
         toName: m.recipient.name,
         subject: mail.subject,
         bodyText: mail.text,
-        bodyHtml: mail.html,
+        bodyHtml: mail.htmlBody,
         employeeId: m.employeeId,
         recipientUserId: m.recipient.userId,
         scheduleId: plan.schedule.id,

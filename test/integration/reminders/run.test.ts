@@ -5,6 +5,7 @@ import { parseConfig } from '../../../src/config';
 import type { Database } from '../../../src/db/client';
 import { mailOutbox, reminderLog } from '../../../src/db/schema';
 import { mailCommands } from '../../../src/modules/mail/mail.cli';
+import { htmlDocument } from '../../../src/modules/mail/templates';
 import { remindersCommands } from '../../../src/modules/reminders/reminders.cli';
 import { findSchedule } from '../../../src/modules/reminders/reminders.repo';
 import {
@@ -117,6 +118,13 @@ describe('reminders run', () => {
     expect(mail!.bodyText).toContain('om 22 dager');
     expect(mail!.bodyText).toContain(`${env.baseUrl}/kurs/meldeplikt`);
     expect(mail!.bodyHtml).toContain(`<a href="${env.baseUrl}/kurs/meldeplikt"`);
+    // The outbox holds the mail's own HTML; the layout (head, styles, footer) is added when it is sent.
+    expect(mail!.bodyHtml).not.toMatch(/<!doctype|<head>|Sendt av Kursvakt/i);
+    const document = htmlDocument(mail!.subject, mail!.bodyHtml!);
+    expect(document).toMatch(/^<!doctype html>\s*<html lang="nb">/);
+    expect(document).toContain(`<title>${mail!.subject}</title>`);
+    expect(document).toContain(mail!.bodyHtml!);
+    expect(document).toContain('Sendt av Kursvakt.');
   });
 
   it('when the CLI runs a new day with --dry-run --format json, then it prints what would be enqueued and writes nothing', async () => {

@@ -3,10 +3,20 @@ import { mailOutbox } from '../../../src/db/schema';
 import { drainOutbox } from '../../../src/modules/mail/sender';
 import { createSmtpTransport } from '../../../src/modules/mail/transport';
 import { createTestDatabase } from '../../support/db';
-import { enqueueTestMails } from './outbox';
+import { insertOutboxMails } from '../../../src/modules/mail/mail.repo';
+import { enqueueTestMails, testMail } from './outbox';
 import { freePort, startSmtpPeer } from './smtp-peer';
 
 const from = 'Kursvakt <kursvakt@test.kommune.no>';
+
+/** A message's source with quoted-printable soft line breaks and escapes undone (UTF-8). */
+function unfoldQuotedPrintable(raw: string): string {
+  const joined = raw.replace(/=\r?\n/g, '');
+  return Buffer.from(
+    joined.replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  ).toString('utf8');
+}
 
 jest.setTimeout(60_000);
 
@@ -24,6 +34,34 @@ describe('outbox sender with a real SMTP peer', () => {
   });
   afterAll(async () => {
     await database?.close();
+  });
+
+  it('when a mail is sent, then its own HTML arrives inside the layout, and an older row holding the whole document arrives as it is', async () => {
+    const [key] = await enqueueTestMails(database.db, 1, { prefix: 'layout' });
+    const whole = '<!doctype html>\n<html lang="nb"><body><p>Et eldre dokument</p></body></html>';
+    await insertOutboxMails(database.db, [
+      { ...testMail('layout|old', 0), bodyHtml: whole, toAddress: 'eldre@test.kommune.no' },
+    ]);
+    const peer = await startSmtpPeer();
+    try {
+      const transport = createSmtpTransport(`smtp://127.0.0.1:${peer.port}`);
+      expect(await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now })).toMatchObject({
+        sent: 2,
+      });
+      const raw = (k: string) => unfoldQuotedPrintable(peer.received.find((m) => m.key === k)!.raw);
+      const fresh = raw(key!);
+      expect(fresh.match(/<!doctype html>/gi)).toHaveLength(1);
+      expect(fresh).toContain('<html lang="nb">');
+      expect(fresh).toContain('<title>Påminnelse 0</title>');
+      expect(fresh).toContain('<p>Hei, ansatt 0!</p>');
+      expect(fresh).toContain('Sendt av Kursvakt.');
+      const old = raw('layout|old');
+      expect(old.match(/<!doctype html>/gi)).toHaveLength(1);
+      expect(old).toContain('<p>Et eldre dokument</p>');
+      expect(old).not.toContain('Sendt av Kursvakt.');
+    } finally {
+      await peer.close();
+    }
   });
 
   it('when SMTP refuses connections for a while, then each mail is delivered once after it returns', async () => {

@@ -4,7 +4,7 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/client';
 import { ForbiddenError } from '../lib/errors';
-import { findLedUnits, findUserByEmail, findUserById, type LedUnit } from '../modules/auth/users.repo';
+import { findUserByEmail, findUserWithLedUnits, type LedUnit } from '../modules/auth/users.repo';
 import { scopeOf, type UnitScope } from '../modules/org/unit-scope';
 
 export interface SessionUser {
@@ -35,9 +35,9 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 async function loadSessionUser(db: Db, id: number): Promise<SessionUser | null> {
-  // Both at once: this runs on every request of a logged-in user.
-  const [user, ledUnits] = await Promise.all([findUserById(db, id), findLedUnits(db, id)]);
-  if (!user || user.disabled) return null;
+  const found = await findUserWithLedUnits(db, id);
+  if (!found || found.user.disabled) return null;
+  const { user, ledUnits } = found;
   return {
     id: user.id,
     email: user.email,

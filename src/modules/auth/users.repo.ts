@@ -35,20 +35,29 @@ export async function findUserByEmail(db: DbOrTx, email: string): Promise<UserRe
   return rows[0] ?? null;
 }
 
-/** Finds a user by id. */
-export async function findUserById(db: DbOrTx, id: number): Promise<UserRecord | null> {
-  const rows = await db.select(userColumns).from(users).where(eq(users.id, id));
-  return rows[0] ?? null;
-}
-
-/** The units a user leads directly (the scope adds everything below them). */
-export async function findLedUnits(db: DbOrTx, userId: number): Promise<LedUnit[]> {
-  return db
-    .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, path: orgUnits.path })
-    .from(unitLeaders)
-    .innerJoin(orgUnits, eq(orgUnits.id, unitLeaders.unitId))
-    .where(eq(unitLeaders.userId, userId))
+/**
+ * A user and the units they lead directly, in one query: this runs on every request of a logged-in
+ * user. Null when the user does not exist.
+ */
+export async function findUserWithLedUnits(
+  db: DbOrTx,
+  id: number,
+): Promise<{ user: UserRecord; ledUnits: LedUnit[] } | null> {
+  const rows = await db
+    .select({
+      user: userColumns,
+      unit: { id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, path: orgUnits.path },
+    })
+    .from(users)
+    .leftJoin(unitLeaders, eq(unitLeaders.userId, users.id))
+    .leftJoin(orgUnits, eq(orgUnits.id, unitLeaders.unitId))
+    .where(eq(users.id, id))
     .orderBy(orgUnits.name);
+  if (rows.length === 0) return null;
+  return {
+    user: rows[0]!.user,
+    ledUnits: rows.flatMap((r) => (r.unit ? [r.unit] : [])),
+  };
 }
 
 export async function countAdmins(db: DbOrTx): Promise<number> {

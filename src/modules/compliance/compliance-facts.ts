@@ -39,6 +39,12 @@ export interface ComplianceFacts {
   completionDates: Map<number, Map<number, LocalDate[]>>;
   /** employee id → effective exemptions. */
   exemptions: Map<number, ExemptionRecord[]>;
+  /**
+   * Set on facts made from older facts by replacing some people's completions and exemptions, so
+   * that what was derived per person from the older facts can be kept for everyone else. Weak: a
+   * chain of refreshes does not keep old facts alive.
+   */
+  refreshedFrom?: { facts: WeakRef<ComplianceFacts>; employeeIds: number[] };
 }
 
 /** Builds the indexes of the facts from plain lists. */
@@ -121,7 +127,13 @@ function withPeopleReplaced(
   }
   addCompletions(completionDates, completions);
   addExemptions(exemptionIndex, exemptions);
-  return { ...old, version, completionDates, exemptions: exemptionIndex };
+  return {
+    ...old,
+    version,
+    completionDates,
+    exemptions: exemptionIndex,
+    refreshedFrom: { facts: new WeakRef(old), employeeIds },
+  };
 }
 
 /** Reads the facts of the employees in a filter (all of them for the cache) from the database. */

@@ -47,11 +47,43 @@ function memoised(compute: (date: LocalDate) => LocalDate): (date: LocalDate) =>
   };
 }
 
+/** A person's latest completion of a requirement's course, and the due date that gives. */
+interface Settled {
+  latest: LocalDate | null;
+  due: LocalDate;
+}
+
+/**
+ * Per facts and requirement, each person's `Settled` pair, filled as people are evaluated. It holds
+ * for every date on or after the latest completion, which is nearly every date asked for (today,
+ * the future, and the past back to the person's last course), so a report on a new date mostly
+ * compares strings. The facts are immutable: new facts (a new completion) start a new cache.
+ */
+const settledCache = new WeakMap<ComplianceFacts, Map<number, Map<number, Settled>>>();
+
+function settledOf(facts: ComplianceFacts, requirementId: number): Map<number, Settled> {
+  let byRequirement = settledCache.get(facts);
+  if (!byRequirement) settledCache.set(facts, (byRequirement = new Map()));
+  let settled = byRequirement.get(requirementId);
+  if (!settled) {
+    // Facts refreshed for a few people: everyone else's pairs still hold (same requirements,
+    // employees and completions), so a new completion does not make the next report start over.
+    const from = facts.refreshedFrom;
+    const olderFacts = from?.facts.deref();
+    const older = olderFacts && settledCache.get(olderFacts)?.get(requirementId);
+    settled = new Map(older);
+    if (older) for (const id of from!.employeeIds) settled.delete(id);
+    byRequirement.set(requirementId, settled);
+  }
+  return settled;
+}
+
 /**
  * Evaluates employees × requirements with the pieces of the deadline engine that computeStatus is
  * made of, but without the words (figures need none): the employees must be counted on asOf. The
  * first due date depends only on the hire date and the renewed one only on the latest completion,
- * so both are memoised per requirement; the rest is comparing date strings.
+ * so both are memoised per requirement, and the due date from a person's latest completion is kept
+ * with the facts; the rest is comparing date strings.
  */
 export function evaluateForFigures(
   facts: ComplianceFacts,
@@ -67,17 +99,31 @@ export function evaluateForFigures(
       firstDue: memoised((hireDate) => firstDueDate(rule, hireDate)),
       renewedDue: memoised((completedOn) => renewedDueDate(rule, completedOn)),
       everyone: requirement.audienceAll && requirement.audienceRoleTags.length === 0,
+      settled: settledOf(facts, requirement.id),
     };
   });
   const rows: StatusRow[] = [];
-  // Employee by employee: one look-up of a person's completions serves every requirement.
   for (const employee of employees) {
-    const byCourse = facts.completionDates.get(employee.id);
     const anyExemption = facts.exemptions.has(employee.id);
-    for (const { requirement, clock, firstDue, renewedDue, everyone } of rules) {
+    for (const { requirement, clock, firstDue, renewedDue, everyone, settled } of rules) {
       if (!everyone && !isInAudience(requirement, employee)) continue;
-      const last = latestOnOrBefore(byCourse?.get(requirement.courseId), asOf);
-      const dueDate = effectiveDueDate(firstDue(employee.hireDate), last === null ? null : renewedDue(last));
+      let known = settled.get(employee.id);
+      if (!known) {
+        const dates = facts.completionDates.get(employee.id)?.get(requirement.courseId);
+        const latest = dates && dates.length > 0 ? dates[dates.length - 1]! : null;
+        const due = effectiveDueDate(
+          firstDue(employee.hireDate),
+          latest === null ? null : renewedDue(latest),
+        );
+        settled.set(employee.id, (known = { latest, due }));
+      }
+      let last = known.latest;
+      let dueDate = known.due;
+      if (last !== null && last > asOf) {
+        // A date before the person's latest completion: from the completions up to then.
+        last = latestOnOrBefore(facts.completionDates.get(employee.id)?.get(requirement.courseId), asOf);
+        dueDate = effectiveDueDate(firstDue(employee.hireDate), last === null ? null : renewedDue(last));
+      }
       const exempt =
         anyExemption && exemptionOn(exemptionsOf(facts, employee.id, requirement.id), asOf) !== undefined;
       rows.push({

@@ -265,6 +265,36 @@ describe('the compliance facts cache', () => {
     expect(perPerson(after)).toEqual(perPerson(await loadFactsSnapshot(db)));
   });
 
+  test('when a report was made before a completion, then the next report keeps the due dates of everyone else and equals the full evaluation', async () => {
+    const db = database.db;
+    const unit = await createUnit(db, { code: 'BEHOLD' });
+    const [a, b] = [
+      await createEmployee(db, { unitId: unit.id, hireDate: '2015-01-01' }),
+      await createEmployee(db, { unitId: unit.id, hireDate: '2016-01-01' }),
+    ];
+    await createCompletion(db, { employeeId: b.id, courseId, completedOn: '2025-06-01', source: 'manual' });
+    const shape = (
+      rows: Array<{
+        employee: { id: number };
+        requirement: { id: number };
+        result: { status: string | null };
+      }>,
+    ) => rows.map((r) => `${r.employee.id}|${r.requirement.id}|${r.result.status}`).sort();
+    // Two dates, so both the kept pairs and the ones before a completion are asked for.
+    for (const asOf of [AS_OF, '2025-07-01']) await buildOrgReport(db, all, asOf);
+
+    await createCompletion(db, { employeeId: a.id, courseId, completedOn: '2026-10-01', source: 'scorm' });
+    const facts = await currentFacts(db);
+    expect(facts.refreshedFrom?.employeeIds).toEqual([a.id]);
+    for (const asOf of [AS_OF, '2025-07-01', '2026-10-01']) {
+      const report = await buildOrgReport(db, all, asOf);
+      const full = (await computeComplianceRows(db, { scope: all }, asOf)).filter((r) => r.result.counted);
+      expect(shape(report.statusRows)).toEqual(shape(full));
+    }
+    const latest = await buildOrgReport(db, all, AS_OF);
+    expect(latest.statusRows.find((r) => r.employee.id === a.id)?.result.status).toBe('done');
+  });
+
   test('when anything else changes, or the change log has a gap, then everything is read again', async () => {
     const db = database.db;
     const unit = await createUnit(db, { code: 'FULL' });

@@ -248,31 +248,53 @@ export function computeStatus(
   }
 }
 
+/** The counts of a summary without its rate: what can be added up. */
+export type StatusCounts = Omit<StatusSummary, 'completionRate'>;
+
+export function emptyStatusCounts(): StatusCounts {
+  return { counted: 0, done: 0, todo: 0, dueSoon: 0, overdue: 0, exempt: 0, withValidCompletion: 0 };
+}
+
+/** Adds the counts of `source` (a summary, or anything with the counts) into `target`. */
+export function addStatusCounts(target: StatusCounts, source: StatusCounts): void {
+  target.counted += source.counted;
+  target.done += source.done;
+  target.todo += source.todo;
+  target.dueSoon += source.dueSoon;
+  target.overdue += source.overdue;
+  target.exempt += source.exempt;
+  target.withValidCompletion += source.withValidCompletion;
+}
+
+/** Counts one counted person and requirement with their status; a completion counts when done or due soon. */
+export function countStatus(c: StatusCounts, status: ComplianceStatus, hasCompletion: boolean): void {
+  c.counted++;
+  if (status === 'done') c.done++;
+  else if (status === 'todo') c.todo++;
+  else if (status === 'due_soon') c.dueSoon++;
+  else if (status === 'overdue') c.overdue++;
+  else c.exempt++;
+  if ((status === 'done' || status === 'due_soon') && hasCompletion) c.withValidCompletion++;
+}
+
+/** The completion rate of DOMAIN.md: with a completion and not overdue ÷ (counted − exempt). */
+export function completionRateOf(c: StatusCounts): number | null {
+  const denominator = c.counted - c.exempt;
+  return denominator > 0 ? c.withValidCompletion / denominator : null;
+}
+
 /** Counts per status and the completion rate of DOMAIN.md: with a completion and not overdue ÷ (counted − exempt). */
 export function summarizeStatuses(
   results: Array<Pick<StatusResult, 'counted' | 'status' | 'lastCompletion'>>,
 ): StatusSummary {
-  const s: StatusSummary = {
-    counted: 0,
-    done: 0,
-    todo: 0,
-    dueSoon: 0,
-    overdue: 0,
-    exempt: 0,
-    withValidCompletion: 0,
-    completionRate: null,
-  };
-  for (const r of results) {
-    if (!r.counted || !r.status) continue;
-    s.counted++;
-    if (r.status === 'done') s.done++;
-    else if (r.status === 'todo') s.todo++;
-    else if (r.status === 'due_soon') s.dueSoon++;
-    else if (r.status === 'overdue') s.overdue++;
-    else s.exempt++;
-    if ((r.status === 'done' || r.status === 'due_soon') && r.lastCompletion) s.withValidCompletion++;
-  }
-  const denominator = s.counted - s.exempt;
-  s.completionRate = denominator > 0 ? s.withValidCompletion / denominator : null;
-  return s;
+  const s = emptyStatusCounts();
+  for (const r of results) if (r.counted && r.status) countStatus(s, r.status, !!r.lastCompletion);
+  return { ...s, completionRate: completionRateOf(s) };
+}
+
+/** Summaries added up, with the completion rate worked out again from the sums. */
+export function addSummaries(summaries: StatusSummary[]): StatusSummary {
+  const total = emptyStatusCounts();
+  for (const s of summaries) addStatusCounts(total, s);
+  return { ...total, completionRate: completionRateOf(total) };
 }

@@ -45,9 +45,11 @@ export interface OutboxMail {
 
 const CHUNK = 500;
 
-/** Inserts mails, skipping any whose idempotency key already exists; returns the keys actually inserted. */
-export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
+/**
+ * Inserts mails, skipping any whose idempotency key already exists. Returns nothing: a run learns
+ * which keys are new from the reminder log, written first in the same transaction.
+ */
+export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Promise<void> {
   for (let i = 0; i < mails.length; i += CHUNK) {
     // One JSON parameter per chunk: cheap to build and to send, the same on PGlite and node-postgres.
     const json = JSON.stringify(
@@ -65,8 +67,7 @@ export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Pro
         next_attempt_at: m.nextAttemptAt.toISOString(),
       })),
     );
-    const rows = await queryRows<{ key: string }>(
-      db,
+    await db.execute(
       sql`insert into mail_outbox (idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
             employee_id, recipient_user_id, schedule_id, next_attempt_at)
           select idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
@@ -74,12 +75,9 @@ export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Pro
           from json_to_recordset(${json}::json) as x(idempotency_key text, kind text, to_address text, to_name text,
             subject text, body_text text, body_html text, employee_id int, recipient_user_id int, schedule_id int,
             next_attempt_at timestamptz)
-          on conflict (idempotency_key) do nothing
-          returning idempotency_key as key`,
+          on conflict (idempotency_key) do nothing`,
     );
-    for (const r of rows) inserted.add(r.key);
   }
-  return inserted;
 }
 
 function toDate(value: unknown): Date | null {

@@ -1,7 +1,12 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
 import type { ComplianceRow } from '../compliance/compliance.service';
-import { summarizeStatuses, type StatusResult, type StatusSummary } from '../compliance/deadline-engine';
+import {
+  addSummaries,
+  summarizeStatuses,
+  type StatusResult,
+  type StatusSummary,
+} from '../compliance/deadline-engine';
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
 import type { MissingReview } from '../reviews/reviews.service';
 import type { ReminderKind, ScheduleOptions } from './reminders.schema';
@@ -313,32 +318,6 @@ export function buildDigestIndex(rows: ComplianceRow[]): DigestIndex {
   const summaries = new Map<string | null, StatusSummary>();
   for (const [path, results] of resultsByPath) summaries.set(path, summarizeStatuses(results));
   return { listable, summaries };
-}
-
-/** Status counts added up, with the completion rate worked out again from the sums. */
-function addSummaries(summaries: StatusSummary[]): StatusSummary {
-  const total: StatusSummary = {
-    counted: 0,
-    done: 0,
-    todo: 0,
-    dueSoon: 0,
-    overdue: 0,
-    exempt: 0,
-    withValidCompletion: 0,
-    completionRate: null,
-  };
-  for (const s of summaries) {
-    total.counted += s.counted;
-    total.done += s.done;
-    total.todo += s.todo;
-    total.dueSoon += s.dueSoon;
-    total.overdue += s.overdue;
-    total.exempt += s.exempt;
-    total.withValidCompletion += s.withValidCompletion;
-  }
-  const denominator = total.counted - total.exempt;
-  total.completionRate = denominator > 0 ? total.withValidCompletion / denominator : null;
-  return total;
 }
 
 /** One digest per leader over all their units; only what needs action; none when there is nothing. */

@@ -1,4 +1,11 @@
-import type { ComplianceStatus, StatusSummary } from '../compliance/deadline-engine';
+import {
+  addStatusCounts,
+  completionRateOf,
+  countStatus,
+  emptyStatusCounts,
+  type StatusCounts,
+  type StatusSummary,
+} from '../compliance/deadline-engine';
 import type { UnitRecord } from '../org/org.repo';
 import type { FigureRow } from './lean-evaluation';
 import { compareNorwegian } from '../../lib/text';
@@ -39,50 +46,9 @@ export interface Figures {
   overall: Omit<UnitFigures, 'unit' | 'depth' | 'parentInReportId'>;
 }
 
-interface Counter {
-  counted: number;
-  done: number;
-  todo: number;
-  dueSoon: number;
-  overdue: number;
-  exempt: number;
-  withValidCompletion: number;
-}
-
-const newCounter = (): Counter => ({
-  counted: 0,
-  done: 0,
-  todo: 0,
-  dueSoon: 0,
-  overdue: 0,
-  exempt: 0,
-  withValidCompletion: 0,
-});
-
-function bump(c: Counter, status: ComplianceStatus, hasCompletion: boolean): void {
-  c.counted++;
-  if (status === 'done') c.done++;
-  else if (status === 'todo') c.todo++;
-  else if (status === 'due_soon') c.dueSoon++;
-  else if (status === 'overdue') c.overdue++;
-  else c.exempt++;
-  if ((status === 'done' || status === 'due_soon') && hasCompletion) c.withValidCompletion++;
-}
-
-/** A summary with the completion rate of DOMAIN.md (same rule as summarizeStatuses). */
-function toSummary(c: Counter): StatusSummary {
-  const denominator = c.counted - c.exempt;
-  return { ...c, completionRate: denominator > 0 ? c.withValidCompletion / denominator : null };
-}
-
-function addInto(target: Counter, source: Counter): void {
-  target.counted += source.counted;
-  target.done += source.done;
-  target.todo += source.todo;
-  target.dueSoon += source.dueSoon;
-  target.overdue += source.overdue;
-  target.exempt += source.exempt;
-  target.withValidCompletion += source.withValidCompletion;
+/** A summary with the completion rate of DOMAIN.md. */
+function toSummary(c: StatusCounts): StatusSummary {
+  return { ...c, completionRate: completionRateOf(c) };
 }
 
 /** The completion rate as a whole percent, the way every page and export shows it; null when nobody counts. */
@@ -99,7 +65,7 @@ export function pathIds(path: string): number[] {
 
 interface Accumulator {
   employees: number;
-  perRequirement: Counter[];
+  perRequirement: StatusCounts[];
 }
 
 /**
@@ -115,7 +81,7 @@ export function computeFigures(
   const requirementIndex = new Map(requirements.map((r, i) => [r.id, i]));
   const newAccumulator = (): Accumulator => ({
     employees: 0,
-    perRequirement: requirements.map(newCounter),
+    perRequirement: requirements.map(emptyStatusCounts),
   });
   const byUnitId = new Map<number, Accumulator>();
   for (const unit of units) byUnitId.set(unit.id, newAccumulator());
@@ -146,17 +112,17 @@ export function computeFigures(
     const firstTime = !seenEmployees.has(row.employee.id);
     if (firstTime) seenEmployees.add(row.employee.id);
     const hasCompletion = row.result.lastCompletion !== null;
-    bump(overall.perRequirement[index]!, status, hasCompletion);
+    countStatus(overall.perRequirement[index]!, status, hasCompletion);
     if (firstTime) overall.employees++;
     for (const acc of targets) {
-      bump(acc.perRequirement[index]!, status, hasCompletion);
+      countStatus(acc.perRequirement[index]!, status, hasCompletion);
       if (firstTime) acc.employees++;
     }
   }
 
   const finish = (acc: Accumulator) => {
-    const total = newCounter();
-    for (const c of acc.perRequirement) addInto(total, c);
+    const total = emptyStatusCounts();
+    for (const c of acc.perRequirement) addStatusCounts(total, c);
     return {
       employees: acc.employees,
       total: toSummary(total),

@@ -3,7 +3,15 @@ import { addMonths, compareDates, endOfYear, type LocalDate } from '../../lib/da
 import { ValidationError } from '../../lib/errors';
 import { listEffectiveCompletions, listRequirements } from '../compliance/compliance.repo';
 import { computeComplianceRows, ruleOf, type ComplianceRow } from '../compliance/compliance.service';
-import { computeFirstDueDate, summarizeStatuses, type StatusSummary } from '../compliance/deadline-engine';
+import {
+  addStatusCounts,
+  completionRateOf,
+  computeFirstDueDate,
+  emptyStatusCounts,
+  summarizeStatuses,
+  type StatusCounts,
+  type StatusSummary,
+} from '../compliance/deadline-engine';
 import { listUnits, type UnitRecord } from '../org/org.repo';
 import type { UnitScope } from '../org/unit-scope';
 import { toReportRow, type ReportRow } from '../reports/report-row';
@@ -21,15 +29,7 @@ import { countMailsSentByUnitPath } from './yearly-report.repo';
 
 export type FigureLevel = 'total' | 'sector' | 'unit';
 
-export interface Counts {
-  counted: number;
-  done: number;
-  todo: number;
-  dueSoon: number;
-  overdue: number;
-  exempt: number;
-  withValidCompletion: number;
-}
+export type Counts = StatusCounts;
 
 export interface ReportFigure extends Counts {
   level: FigureLevel;
@@ -88,37 +88,19 @@ export interface YearlyReport {
   mailsSentBySector: Array<{ code: string | null; name: string; sent: number }>;
 }
 
-const EMPTY: Counts = {
-  counted: 0,
-  done: 0,
-  todo: 0,
-  dueSoon: 0,
-  overdue: 0,
-  exempt: 0,
-  withValidCompletion: 0,
-};
-
+/** The counts of a and b added up (only the counts: rows may carry more fields). */
 function addCounts(a: Counts, b: Counts): Counts {
-  return {
-    counted: a.counted + b.counted,
-    done: a.done + b.done,
-    todo: a.todo + b.todo,
-    dueSoon: a.dueSoon + b.dueSoon,
-    overdue: a.overdue + b.overdue,
-    exempt: a.exempt + b.exempt,
-    withValidCompletion: a.withValidCompletion + b.withValidCompletion,
-  };
+  const sum = emptyStatusCounts();
+  addStatusCounts(sum, a);
+  addStatusCounts(sum, b);
+  return sum;
 }
 
 /** The completion rate of DOMAIN.md from counts: valid completions ÷ (counted − exempt). */
-export function rateOf(c: Counts): number | null {
-  const denominator = c.counted - c.exempt;
-  return denominator > 0 ? c.withValidCompletion / denominator : null;
-}
+export const rateOf = completionRateOf;
 
 function countsOfSummary(s: StatusSummary): Counts {
-  const { counted, done, todo, dueSoon, overdue, exempt, withValidCompletion } = s;
-  return { counted, done, todo, dueSoon, overdue, exempt, withValidCompletion };
+  return addCounts(emptyStatusCounts(), s);
 }
 
 /** The report date of a year: 31 December once the year is over, today while it runs. */
@@ -216,7 +198,12 @@ export async function buildYearlyReport(
     const e = employeeRows[i]!;
     for (const k of groupKeys(row.employee.unitId, row.employee.unitPath, row.requirement.id)) {
       const key = keyOf(k);
-      const acc = current.get(key) ?? { ...EMPTY, newHires: 0, newHiresMet: 0, newHiresPending: 0 };
+      const acc = current.get(key) ?? {
+        ...emptyStatusCounts(),
+        newHires: 0,
+        newHiresMet: 0,
+        newHiresPending: 0,
+      };
       const sum = addCounts(acc, counts);
       current.set(key, {
         ...sum,
@@ -230,7 +217,7 @@ export async function buildYearlyReport(
   // The year before: the stored month-end snapshot when there is one, else computed as of that day.
   const previous = new Map<string, Counts>();
   const addPrevious = (k: Keyed, counts: Counts) =>
-    previous.set(keyOf(k), addCounts(previous.get(keyOf(k)) ?? EMPTY, counts));
+    previous.set(keyOf(k), addCounts(previous.get(keyOf(k)) ?? emptyStatusCounts(), counts));
   if (snapshotExists) {
     const snapshotRows: SnapshotRow[] = await listSnapshotRows(
       db,
@@ -367,7 +354,7 @@ export async function buildTrend(
     const slug = slugOf.get(r.requirementId);
     if (!slug) continue;
     const key = `${r.asOf}:${slug}`;
-    sums.set(key, addCounts(sums.get(key) ?? EMPTY, r));
+    sums.set(key, addCounts(sums.get(key) ?? emptyStatusCounts(), r));
   }
   const trend: TrendSeries = {
     labels,

@@ -50,9 +50,6 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => contentServer.listen(config.contentPort, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info('Kursvakt kjører', { url: config.baseUrl, port, database: database.description });
-  logger.info('Innholdslytter kjører', { url: config.contentBaseUrl });
-  console.log(`Kursvakt kjører på ${config.baseUrl} (database: ${database.description})`);
   // Monthly compliance snapshots: last month end at start if missing, then a nightly check (SCHEDULER=off skips).
   const stopSnapshots = startSnapshotScheduler(config, database.db);
   // Reminder schedules (node-cron) and the mail outbox sender (SCHEDULER=off skips both).
@@ -87,6 +84,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Announced only now: a SIGTERM right after this line finds its handler (before, the schedulers'
+  // start could still be running and the signal's default action killed the process with code 143).
+  logger.info('Kursvakt kjører', { url: config.baseUrl, port, database: database.description });
+  logger.info('Innholdslytter kjører', { url: config.contentBaseUrl });
+  console.log(`Kursvakt kjører på ${config.baseUrl} (database: ${database.description})`);
 }
 
 main().catch((error) => {

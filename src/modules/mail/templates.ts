@@ -144,12 +144,10 @@ export interface MailSection {
 export interface RenderedMail {
   subject: string;
   text: string;
-  /** The whole HTML document the recipient gets. */
-  html: string;
   /**
    * The part of the HTML that is this mail's own (paragraphs and sections), as the outbox stores it;
-   * the sender puts it into the layout (`htmlDocument`), so 32,000 mails do not store the same
-   * head, styles and footer 32,000 times.
+   * the sender puts it into the layout (`htmlDocument`), so 32,000 mails do not store (nor render)
+   * the same head, styles and footer 32,000 times.
    */
   htmlBody: string;
 }
@@ -208,7 +206,6 @@ export function renderMail(
       text({ body: body.trim(), sections })
         .replace(/\n{3,}/g, '\n\n')
         .trim() + '\n',
-    html: htmlDocument(subject, htmlBody),
     htmlBody,
   };
 }

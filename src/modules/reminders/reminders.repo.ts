@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, max, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
 import { mailOutbox, orgUnits, reminderLog, reminderSchedules, unitLeaders, users } from '../../db/schema';
 import type { LocalDate } from '../../lib/dates';
@@ -177,50 +177,85 @@ export interface NewReminderLog {
   period: string;
 }
 
-const CHUNK = 1000;
+/** Keys per lookup: one JSON array parameter each. */
+const KEY_CHUNK = 10_000;
+
+/** A reminder and its mail, written together. */
+export interface NewReminderMail extends NewReminderLog {
+  toAddress: string;
+  toName: string | null;
+  subject: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  /** The earliest time the mail may be sent (the sending window and holiday rule decide). */
+  nextAttemptAt: Date;
+}
 
 /**
- * Inserts reminder log rows, skipping keys that exist; returns the keys actually inserted. The rows
- * travel as one JSON parameter per chunk (json_to_recordset), which is far cheaper than building a
- * multi-row VALUES list when a run writes tens of thousands of rows.
+ * Writes reminders and their mails in one statement: the reminder_log row first, and the outbox
+ * mail only where that row was new (ON CONFLICT DO NOTHING on the idempotency key in both tables).
+ * Returns the keys that were not written because another run had logged them first. Rows travel as
+ * one JSON parameter (json_to_recordset): far cheaper than a multi-row VALUES list for tens of
+ * thousands of rows, and the same on PGlite and node-postgres. The caller sizes the batches.
  */
-export async function insertReminderLogs(db: DbOrTx, rows: NewReminderLog[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = JSON.stringify(
-      rows.slice(i, i + CHUNK).map((r) => ({
-        idempotency_key: r.idempotencyKey,
-        schedule_id: r.scheduleId,
-        kind: r.kind,
-        employee_id: r.employeeId,
-        requirement_id: r.requirementId,
-        recipient_user_id: r.recipientUserId,
-        due_date: r.dueDate,
-        period: r.period,
-      })),
-    );
-    const result = await queryRows<{ key: string }>(
-      db,
-      sql`insert into reminder_log (idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date, period)
+export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      idempotency_key: r.idempotencyKey,
+      schedule_id: r.scheduleId,
+      kind: r.kind,
+      employee_id: r.employeeId,
+      requirement_id: r.requirementId,
+      recipient_user_id: r.recipientUserId,
+      due_date: r.dueDate,
+      period: r.period,
+      to_address: r.toAddress,
+      to_name: r.toName,
+      subject: r.subject,
+      body_text: r.bodyText,
+      body_html: r.bodyHtml,
+      next_attempt_at: r.nextAttemptAt.toISOString(),
+    })),
+  );
+  const skipped = await queryRows<{ key: string }>(
+    db,
+    sql`with input as materialized (
+          select * from json_to_recordset(${json}::json) as x(idempotency_key text, schedule_id int, kind text,
+            employee_id int, requirement_id int, recipient_user_id int, due_date date, period text, to_address text,
+            to_name text, subject text, body_text text, body_html text, next_attempt_at timestamptz)
+        ),
+        logged as (
+          insert into reminder_log (idempotency_key, schedule_id, kind, employee_id, requirement_id,
+            recipient_user_id, due_date, period)
           select idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date, period
-          from json_to_recordset(${json}::json) as x(idempotency_key text, schedule_id int, kind text, employee_id int,
-            requirement_id int, recipient_user_id int, due_date date, period text)
+          from input
           on conflict (idempotency_key) do nothing
-          returning idempotency_key as key`,
-    );
-    for (const r of result) inserted.add(r.key);
-  }
-  return inserted;
+          returning idempotency_key
+        ),
+        mailed as (
+          insert into mail_outbox (idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
+            employee_id, recipient_user_id, schedule_id, next_attempt_at)
+          select i.idempotency_key, i.kind, i.to_address, i.to_name, i.subject, i.body_text, i.body_html,
+            i.employee_id, i.recipient_user_id, i.schedule_id, i.next_attempt_at
+          from input i join logged l on l.idempotency_key = i.idempotency_key
+          on conflict (idempotency_key) do nothing
+        )
+        select i.idempotency_key as key from input i
+        where not exists (select 1 from logged l where l.idempotency_key = i.idempotency_key)`,
+  );
+  return new Set(skipped.map((r) => r.key));
 }
 
 /** The keys among these that were already reminded. */
 export async function findExistingKeys(db: DbOrTx, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += CHUNK) {
-    const rows = await db
-      .select({ key: reminderLog.idempotencyKey })
-      .from(reminderLog)
-      .where(inArray(reminderLog.idempotencyKey, keys.slice(i, i + CHUNK)));
+  for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+    const rows = await queryRows<{ key: string }>(
+      db,
+      sql`select idempotency_key as key from reminder_log
+          where idempotency_key in (select json_array_elements_text(${JSON.stringify(keys.slice(i, i + KEY_CHUNK))}::json))`,
+    );
     for (const r of rows) found.add(r.key);
   }
   return found;

@@ -2,17 +2,17 @@ import { readAll, type Db, type DbOrTx } from '../../db/client';
 import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
 import { currentFacts } from '../compliance/compliance-facts';
 import { computeComplianceRows } from '../compliance/compliance.service';
-import { insertOutboxMails, type NewOutboxMail } from '../mail/mail.repo';
 import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
 import { renderMail, type MailSection, type RenderedMail } from '../mail/templates';
 import { listUnitsMissingReview } from '../reviews/reviews.service';
 import { firstWorkingDayOfMonth, nextSendingInstant } from './calendar';
 import {
   findExistingKeys,
-  insertReminderLogs,
+  insertRemindersWithMails,
   listLeaders,
   listUnitInfos,
   loadOverdueHistory,
+  type NewReminderMail,
   type ScheduleRecord,
 } from './reminders.repo';
 import { readScheduleOptions, type ScheduleOptions } from './reminders.schema';
@@ -231,54 +231,55 @@ function toItem(mail: PlannedMail, state: ItemState): RunItem {
   };
 }
 
-/** Outbox rows per statement (each about 2 KB). */
-const OUTBOX_CHUNK = 500;
+/** Reminders per statement (a mail is about 1.4 KB). */
+const ENQUEUE_CHUNK = 500;
 
 /**
- * Writes the plan: reminder log rows and outbox mails, both keyed by the idempotency key and both
- * ON CONFLICT DO NOTHING, in the caller's transaction. A key already present is reported as 'already'.
+ * Writes the plan in the caller's transaction: per mail a reminder_log row and an outbox mail, both
+ * keyed by the idempotency key. Keys already logged are looked up first and reported as 'already',
+ * so their mails are never rendered; a key another run logs in the meantime is skipped by the
+ * insert (ON CONFLICT DO NOTHING) and reported the same way.
  */
 export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunResult> {
-  const logged = await insertReminderLogs(
+  const already = await findExistingKeys(
     tx,
-    plan.mails.map((m) => ({
-      idempotencyKey: m.key,
-      scheduleId: plan.schedule.id,
-      kind: m.kind,
-      employeeId: m.employeeId,
-      requirementId: m.requirementId,
-      recipientUserId: m.recipient.userId,
-      dueDate: m.dueDate,
-      // The as-of date rides along in the log so the next overdue reminder can keep its interval.
-      period: m.kind === 'employee_overdue' ? `${m.period}@${plan.asOf}` : m.period,
-    })),
+    plan.mails.map((m) => m.key),
   );
-  const fresh = plan.mails.filter((m) => logged.has(m.key));
+  const fresh = plan.mails.filter((m) => !already.has(m.key));
   // One statement in flight at a time (one connection), but the next chunk is rendered while the
   // database writes the previous one: on a PostgreSQL server the two overlap.
-  let writing: Promise<unknown> = Promise.resolve();
-  for (let i = 0; i < fresh.length; i += OUTBOX_CHUNK) {
-    const outbox: NewOutboxMail[] = fresh.slice(i, i + OUTBOX_CHUNK).map((m) => {
+  let writing: Promise<Set<string>> = Promise.resolve(new Set());
+  const collectSkipped = async () => {
+    for (const key of await writing) already.add(key);
+  };
+  for (let i = 0; i < fresh.length; i += ENQUEUE_CHUNK) {
+    const rows: NewReminderMail[] = fresh.slice(i, i + ENQUEUE_CHUNK).map((m) => {
       const mail = m.render();
       return {
         idempotencyKey: m.key,
+        scheduleId: plan.schedule.id,
         kind: m.kind,
+        employeeId: m.employeeId,
+        requirementId: m.requirementId,
+        recipientUserId: m.recipient.userId,
+        dueDate: m.dueDate,
+        // The as-of date rides along in the log so the next overdue reminder can keep its interval.
+        period: m.kind === 'employee_overdue' ? `${m.period}@${plan.asOf}` : m.period,
         toAddress: m.recipient.email,
         toName: m.recipient.name,
         subject: mail.subject,
         bodyText: mail.text,
         bodyHtml: mail.htmlBody,
-        employeeId: m.employeeId,
-        recipientUserId: m.recipient.userId,
-        scheduleId: plan.schedule.id,
         nextAttemptAt: plan.notBefore,
       };
     });
-    await writing;
-    writing = insertOutboxMails(tx, outbox);
+    await collectSkipped();
+    writing = insertRemindersWithMails(tx, rows);
+    // Awaited above or below; until then a failure must not count as an unhandled rejection.
+    writing.catch(() => undefined);
   }
-  await writing;
-  const items = plan.mails.map((m) => toItem(m, logged.has(m.key) ? 'enqueued' : 'already'));
+  await collectSkipped();
+  const items = plan.mails.map((m) => toItem(m, already.has(m.key) ? 'already' : 'enqueued'));
   return summarize(plan, items, false);
 }
 

@@ -7,7 +7,12 @@ import { mailOutbox, reminderLog } from '../../../src/db/schema';
 import { mailCommands } from '../../../src/modules/mail/mail.cli';
 import { htmlDocument } from '../../../src/modules/mail/templates';
 import { remindersCommands } from '../../../src/modules/reminders/reminders.cli';
-import { findSchedule } from '../../../src/modules/reminders/reminders.repo';
+import {
+  findExistingKeys,
+  findSchedule,
+  insertRemindersWithMails,
+  type NewReminderMail,
+} from '../../../src/modules/reminders/reminders.repo';
 import {
   dryRunSchedule,
   planSchedule,
@@ -84,6 +89,44 @@ describe('reminders run', () => {
     expect(await database.db.select().from(mailOutbox)).toHaveLength(before);
     const dry = await dryRunSchedule(database.db, schedule, asOf, env);
     expect(dry.items.every((i) => i.state === 'already')).toBe(true);
+  });
+
+  it('when another run has logged a key first, then its mail is not written again and the key is reported', async () => {
+    const row = (key: string, subject: string): NewReminderMail => ({
+      idempotencyKey: `kappløp|${key}`,
+      scheduleId: null,
+      kind: 'employee_due_soon',
+      employeeId: world.anna.id,
+      requirementId: null,
+      recipientUserId: null,
+      dueDate: '2026-12-01',
+      period: 'varsel',
+      toAddress: 'anna@test.kommune.no',
+      toName: 'Anna',
+      subject,
+      bodyText: `${subject}\n`,
+      bodyHtml: `<p>${subject}</p>`,
+      nextAttemptAt: env.now,
+    });
+    const first = await insertRemindersWithMails(database.db, [row('a', 'Første a'), row('b', 'Første b')]);
+    expect([...first]).toEqual([]);
+    const second = await insertRemindersWithMails(database.db, [row('b', 'Andre b'), row('c', 'Andre c')]);
+    expect([...second]).toEqual(['kappløp|b']);
+    const mails = (await database.db.select().from(mailOutbox)).filter((m) =>
+      m.idempotencyKey.startsWith('kappløp|'),
+    );
+    expect(mails.map((m) => [m.idempotencyKey, m.subject]).sort()).toEqual([
+      ['kappløp|a', 'Første a'],
+      ['kappløp|b', 'Første b'],
+      ['kappløp|c', 'Andre c'],
+    ]);
+    const logged = (await database.db.select().from(reminderLog)).filter((r) =>
+      r.idempotencyKey.startsWith('kappløp|'),
+    );
+    expect(logged).toHaveLength(3);
+    expect(await findExistingKeys(database.db, ['kappløp|a', 'kappløp|c', 'kappløp|x'])).toEqual(
+      new Set(['kappløp|a', 'kappløp|c']),
+    );
   });
 
   it('when a school leader gets a digest, then it names only people in that school', async () => {
@@ -220,7 +263,7 @@ describe('reminders run', () => {
       return new Map(
         plan.mails.map((m) => {
           const mail = m.render();
-          return [m.recipient.email, `${mail.text}\n${mail.html ?? ''}`];
+          return [m.recipient.email, `${mail.text}\n${mail.htmlBody}`];
         }),
       );
     };

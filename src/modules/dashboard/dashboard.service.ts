@@ -1,7 +1,8 @@
 import type { Db } from '../../db/client';
 import { formatNorwegianDate, toLocalDate, type LocalDate } from '../../lib/dates';
 import { NotFoundError } from '../../lib/errors';
-import { listEmployees } from '../compliance/compliance.repo';
+import { listEmployees, type EmployeeRecord } from '../compliance/compliance.repo';
+import { selectEmployees } from '../compliance/compliance-facts';
 import { computeComplianceRows, type ComplianceRow } from '../compliance/compliance.service';
 import { assertUnitInScope, type UnitScope } from '../org/unit-scope';
 import { ratePercent } from '../reports/report-figures';
@@ -37,6 +38,11 @@ export interface LeaderDashboard {
   /** The employee rows listed (and exported) for the status filter. */
   employeeRows: ComplianceRow[];
   chart: ChartData;
+  /**
+   * Employees counted on the date, in the scope (and below the chosen unit), who have no e-mail
+   * address: they get no reminders and cannot log in, so their leader has to know. In name order.
+   */
+  withoutEmail: EmployeeRecord[];
 }
 
 /** The chart shows the top units of the report and their direct sub-units, so it stays readable. */
@@ -66,6 +72,11 @@ export async function buildDashboard(
     status: query.status,
     employeeRows: selectEmployeeRows(report, query.status),
     chart: chartDataOf(report),
+    withoutEmail: selectEmployees(report.facts, {
+      scope,
+      activeOn: report.asOf,
+      unitPath: report.selectedUnit?.path,
+    }).filter((e) => !e.email?.trim()),
   };
 }
 

@@ -161,4 +161,30 @@ describe('the leader dashboard (/leder)', () => {
     expect(exempt.text).toContain('Ingen påminnelser er sendt');
     expect(exempt.text).toContain('Ingen kursforsøk');
   });
+
+  test('when people in the units have no e-mail address, then their leader and HR see who, and no other leader sees them', async () => {
+    const notice = (html: string) =>
+      /<section class="ds-alert"[^>]*data-testid="uten-epost">[\s\S]*?<\/section>/.exec(html)?.[0];
+    const bjorn = f.employees.inBNoEmail;
+
+    const ownB = notice((await leaderB.get('/leder').expect(200)).text);
+    expect(ownB).toContain('1 ansatt mangler e-postadresse');
+    expect(ownB).toContain('be HR registrere den der');
+    expect(ownB).toContain(
+      `href="/leder/ansatt/${bjorn.id}?dato=2026-11-22">${bjorn.name}</a> (Beta barnehage)`,
+    );
+
+    // Leaders of other units get no notice, and so does Beta's leader on a day before Bjørn was hired.
+    expect(notice((await leaderA.get('/leder').expect(200)).text)).toBeUndefined();
+    expect(notice((await leaderTwo.get('/leder').expect(200)).text)).toBeUndefined();
+    expect(notice((await leaderB.get('/leder?dato=2015-01-01').expect(200)).text)).toBeUndefined();
+
+    const hr = await loginAs(t.app, f.emails.admin, TEST_PASSWORD);
+    const all = notice((await hr.get('/admin').expect(200)).text);
+    expect(all).toContain(`href="/admin/ansatt/${bjorn.id}?dato=2026-11-22">${bjorn.name}</a>`);
+    expect(all).toContain('blir med ved neste import');
+    // Below one unit, only that unit's people count.
+    expect(notice((await hr.get(`/admin?enhet=${f.units.a.id}`).expect(200)).text)).toBeUndefined();
+    expect(notice((await hr.get(`/admin?enhet=${f.units.b.id}`).expect(200)).text)).toContain(bjorn.name);
+  });
 });

@@ -296,6 +296,7 @@ async function renderDeliveryMails(database: Database, count: number): Promise<N
                   topicTitle: 'Meldeplikt og opplysningsplikt gjennomgått',
                 },
               ],
+              withoutEmail: [],
               rates: [{ unitId: i, unitName: `Virksomhet ${i % 100}`, rate: 0.88, counted: 500 }],
             },
           }

@@ -75,6 +75,10 @@ function exampleSections(kind: MailKind, baseUrl: string) {
         },
       ],
     },
+    {
+      heading: 'Uten e-postadresse, får ikke påminnelser (1)',
+      lines: [{ text: 'Nils Berg (Solbakken SFO)', href: `${baseUrl}/leder/ansatt/2` }],
+    },
     { heading: 'Fullføringsgrad', lines: [{ text: 'Solbakken skole: 87 % (31 ansatte)' }] },
   ];
 }

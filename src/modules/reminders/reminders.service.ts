@@ -118,6 +118,15 @@ export function digestSections(digest: DigestContent, baseUrl: string): MailSect
       heading: `Enheter uten årets gjennomgang (${digest.missingReviews.length})`,
       lines: limitLines(digest.missingReviews, (m) => ({ text: `${m.unitName}: ${m.topicTitle}` }), more),
     });
+  if (digest.withoutEmail.length)
+    sections.push({
+      heading: `Uten e-postadresse, får ikke påminnelser (${digest.withoutEmail.length})`,
+      lines: limitLines(
+        digest.withoutEmail,
+        (p) => ({ text: `${p.name} (${p.unitName})`, href: `${baseUrl}/leder/ansatt/${p.employeeId}` }),
+        more,
+      ),
+    });
   sections.push({
     heading: 'Fullføringsgrad',
     lines: digest.rates.map((r) => ({

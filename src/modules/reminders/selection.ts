@@ -47,6 +47,8 @@ export interface DigestContent {
   dueSoon: DigestLine[];
   newHires: DigestLine[];
   missingReviews: Array<{ unitName: string; topicTitle: string }>;
+  /** Counted people in the units without an e-mail address: they get no reminders. */
+  withoutEmail: Array<{ employeeId: number; name: string; unitName: string }>;
   rates: Array<{ unitId: number; unitName: string; rate: number | null; counted: number }>;
 }
 
@@ -292,6 +294,8 @@ export interface DigestIndex {
   /** Per unit path: overdue, due_soon and todo rows with their lines, in digest order. */
   listable: Map<string | null, Array<{ row: ComplianceRow; line: DigestLine; order: number }>>;
   summaries: Map<string | null, StatusSummary>;
+  /** Per unit path: the people without an e-mail address, once each, in the order of the rows. */
+  withoutEmail: Map<string | null, DigestContent['withoutEmail']>;
 }
 
 export function buildDigestIndex(rows: ComplianceRow[]): DigestIndex {
@@ -317,7 +321,21 @@ export function buildDigestIndex(rows: ComplianceRow[]): DigestIndex {
   }
   const summaries = new Map<string | null, StatusSummary>();
   for (const [path, results] of resultsByPath) summaries.set(path, summarizeStatuses(results));
-  return { listable, summaries };
+  const withoutEmail: DigestIndex['withoutEmail'] = new Map();
+  const seen = new Set<number>();
+  for (const { employee } of rows) {
+    if (employee.email?.trim() || seen.has(employee.id)) continue;
+    seen.add(employee.id);
+    const entry = {
+      employeeId: employee.id,
+      name: `${employee.firstName} ${employee.lastName}`,
+      unitName: employee.unitName ?? '–',
+    };
+    const list = withoutEmail.get(employee.unitPath);
+    if (list) list.push(entry);
+    else withoutEmail.set(employee.unitPath, [entry]);
+  }
+  return { listable, summaries, withoutEmail };
 }
 
 /** One digest per leader over all their units; only what needs action; none when there is nothing. */
@@ -351,7 +369,12 @@ export function buildDigest(
   const missingReviews = input.missingReviews
     .filter((m) => isUnitPathInScope(scope, m.unit.path))
     .map((m) => ({ unitName: m.unit.name, topicTitle: m.topic.title }));
-  if (overdue.length + dueSoon.length + newHires.length + missingReviews.length === 0) return null;
+  const withoutEmail: DigestContent['withoutEmail'] = [];
+  for (const [path, list] of index.withoutEmail)
+    if (isUnitPathInScope(scope, path)) withoutEmail.push(...list);
+  withoutEmail.sort((a, b) => compareNorwegian(a.name, b.name) || a.employeeId - b.employeeId);
+  const needsAction = [overdue, dueSoon, newHires, missingReviews, withoutEmail];
+  if (needsAction.every((list) => list.length === 0)) return null;
   const rates = leader.units.map((u) => {
     const inUnit: StatusSummary[] = [];
     for (const [path, summary] of index.summaries) if (path?.startsWith(u.path)) inUnit.push(summary);
@@ -365,6 +388,7 @@ export function buildDigest(
     dueSoon,
     newHires,
     missingReviews,
+    withoutEmail,
     rates,
   };
 }

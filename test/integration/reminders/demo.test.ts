@@ -77,5 +77,9 @@ describe('default reminder schedules on the demo', () => {
       }
     }
     expect(checked).toBeGreaterThan(5);
+    // The demo's employee without an e-mail address is in their leaders' digests, linked like the rest.
+    const flagged = mails.filter((m) => m.bodyText.includes('Uten e-postadresse, får ikke påminnelser (1)'));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((m) => m.kind === 'leader_digest')).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import type { ComplianceRow } from '../../../src/modules/compliance/compliance.s
 import type { StatusResult } from '../../../src/modules/compliance/deadline-engine';
 import type { EmployeeRecord, RequirementRecord } from '../../../src/modules/compliance/compliance.repo';
 import { scheduleOptionsSchema } from '../../../src/modules/reminders/reminders.schema';
+import { digestSections } from '../../../src/modules/reminders/reminders.service';
 import {
   digestPeriod,
   escalationRecipients,
@@ -191,6 +192,51 @@ describe('reminder selection', () => {
     expect(digests[0]!.digest!.missingReviews).toEqual([
       { unitName: 'Åsen skole, SFO', topicTitle: 'Handlingsveilederen' },
     ]);
+  });
+
+  it('when people in the units have no e-mail address, then the digest lists each once, for the leaders above them only', () => {
+    // Ola has no address and two courses (one done); nothing else in any unit needs action.
+    const ola = row(
+      5,
+      { status: 'done', dueDate: '2027-12-31', lastCompletion: '2025-12-01' },
+      { email: null },
+    );
+    const olaAgain: ComplianceRow = {
+      ...row(5, { status: 'done', dueDate: '2027-12-31', lastCompletion: '2025-12-01' }),
+      employee: ola.employee,
+    };
+    const blank = row(
+      4,
+      { status: 'done', dueDate: '2027-12-31', lastCompletion: '2025-12-01' },
+      { email: ' ' },
+    );
+    const withAddress = row(4, { status: 'done', dueDate: '2027-12-31', lastCompletion: '2025-12-01' });
+    const digests = selectReminders(input([ola, olaAgain, blank, withAddress], { kinds: ['leader_digest'] }));
+    const of = (userId: number) => digests.find((d) => d.recipient.userId === userId)?.digest;
+    const entry = (r: ComplianceRow) => ({
+      employeeId: r.employee.id,
+      name: `${r.employee.firstName} ${r.employee.lastName}`,
+      unitName: r.employee.unitName,
+    });
+    expect(of(11)!.withoutEmail).toEqual([entry(ola)]);
+    expect(of(12)!.withoutEmail).toEqual([entry(blank)]);
+    expect(
+      of(14)!
+        .withoutEmail.map((p) => p.employeeId)
+        .sort(),
+    ).toEqual([ola.employee.id, blank.employee.id].sort());
+    expect(of(11)!.overdue).toEqual([]);
+
+    const sections = digestSections(of(11)!, 'https://kursvakt.test');
+    expect(sections.find((x) => x.heading.startsWith('Uten e-postadresse'))).toEqual({
+      heading: 'Uten e-postadresse, får ikke påminnelser (1)',
+      lines: [
+        {
+          text: `${entry(ola).name} (Åsen skole, SFO)`,
+          href: `https://kursvakt.test/leder/ansatt/${ola.employee.id}`,
+        },
+      ],
+    });
   });
 
   it("when a new hire's first deadline is within 30 days, then the digest lists them apart from the others", () => {

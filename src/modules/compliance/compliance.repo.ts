@@ -48,6 +48,11 @@ export interface EmployeeRecord {
   endDate: LocalDate | null;
 }
 
+/** True when a person has no usable e-mail address: no reminder reaches them and they cannot log in. */
+export function lacksEmailAddress(person: { email: string | null }): boolean {
+  return !person.email?.trim();
+}
+
 export interface EmployeeFilter {
   scope: UnitScope;
   /** Only employees counted on this date (hired on or before, not ended before). */

@@ -283,18 +283,23 @@ export function completionRateOf(c: StatusCounts): number | null {
   return denominator > 0 ? c.withValidCompletion / denominator : null;
 }
 
+/** Counts with their completion rate. */
+export function summaryOf(c: StatusCounts): StatusSummary {
+  return { ...c, completionRate: completionRateOf(c) };
+}
+
 /** Counts per status and the completion rate of DOMAIN.md: with a completion and not overdue ÷ (counted − exempt). */
 export function summarizeStatuses(
   results: Array<Pick<StatusResult, 'counted' | 'status' | 'lastCompletion'>>,
 ): StatusSummary {
   const s = emptyStatusCounts();
   for (const r of results) if (r.counted && r.status) countStatus(s, r.status, !!r.lastCompletion);
-  return { ...s, completionRate: completionRateOf(s) };
+  return summaryOf(s);
 }
 
 /** Summaries added up, with the completion rate worked out again from the sums. */
 export function addSummaries(summaries: StatusSummary[]): StatusSummary {
   const total = emptyStatusCounts();
   for (const s of summaries) addStatusCounts(total, s);
-  return { ...total, completionRate: completionRateOf(total) };
+  return summaryOf(total);
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client';
 import { formatNorwegianDate, toLocalDate, type LocalDate } from '../../lib/dates';
 import { NotFoundError } from '../../lib/errors';
-import { listEmployees, type EmployeeRecord } from '../compliance/compliance.repo';
+import { lacksEmailAddress, listEmployees, type EmployeeRecord } from '../compliance/compliance.repo';
 import { selectEmployees } from '../compliance/compliance-facts';
 import { computeComplianceRows, type ComplianceRow } from '../compliance/compliance.service';
 import { assertUnitInScope, type UnitScope } from '../org/unit-scope';
@@ -76,7 +76,7 @@ export async function buildDashboard(
       scope,
       activeOn: report.asOf,
       unitPath: report.selectedUnit?.path,
-    }).filter((e) => !e.email?.trim()),
+    }).filter(lacksEmailAddress),
   };
 }
 

@@ -1,5 +1,6 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
+import { lacksEmailAddress } from '../compliance/compliance.repo';
 import type { ComplianceRow } from '../compliance/compliance.service';
 import {
   addSummaries,
@@ -323,14 +324,11 @@ export function buildDigestIndex(rows: ComplianceRow[]): DigestIndex {
   for (const [path, results] of resultsByPath) summaries.set(path, summarizeStatuses(results));
   const withoutEmail: DigestIndex['withoutEmail'] = new Map();
   const seen = new Set<number>();
-  for (const { employee } of rows) {
-    if (employee.email?.trim() || seen.has(employee.id)) continue;
+  for (const row of rows) {
+    const { employee } = row;
+    if (!lacksEmailAddress(employee) || seen.has(employee.id)) continue;
     seen.add(employee.id);
-    const entry = {
-      employeeId: employee.id,
-      name: `${employee.firstName} ${employee.lastName}`,
-      unitName: employee.unitName ?? '–',
-    };
+    const entry = { employeeId: employee.id, name: fullName(row), unitName: employee.unitName ?? '–' };
     const list = withoutEmail.get(employee.unitPath);
     if (list) list.push(entry);
     else withoutEmail.set(employee.unitPath, [entry]);

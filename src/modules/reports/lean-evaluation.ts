@@ -93,36 +93,37 @@ export function evaluateForFigures(
 ): StatusRow[] {
   const rules = requirements.map((requirement) => {
     const rule = ruleOf(requirement);
+    const firstDue = memoised((hireDate) => firstDueDate(rule, hireDate));
+    const renewedDue = memoised((completedOn) => renewedDueDate(rule, completedOn));
     return {
       requirement,
       clock: statusClock(rule, asOf),
-      firstDue: memoised((hireDate) => firstDueDate(rule, hireDate)),
-      renewedDue: memoised((completedOn) => renewedDueDate(rule, completedOn)),
+      /** The due date of a person hired on hireDate whose latest completion is `last`. */
+      dueFrom: (hireDate: LocalDate, last: LocalDate | null) =>
+        effectiveDueDate(firstDue(hireDate), last === null ? null : renewedDue(last)),
       everyone: requirement.audienceAll && requirement.audienceRoleTags.length === 0,
       settled: settledOf(facts, requirement.id),
     };
   });
   const rows: StatusRow[] = [];
+  // Employee by employee: one look-up of a person's completions serves every requirement.
   for (const employee of employees) {
+    const byCourse = facts.completionDates.get(employee.id);
     const anyExemption = facts.exemptions.has(employee.id);
-    for (const { requirement, clock, firstDue, renewedDue, everyone, settled } of rules) {
+    for (const { requirement, clock, dueFrom, everyone, settled } of rules) {
       if (!everyone && !isInAudience(requirement, employee)) continue;
       let known = settled.get(employee.id);
       if (!known) {
-        const dates = facts.completionDates.get(employee.id)?.get(requirement.courseId);
+        const dates = byCourse?.get(requirement.courseId);
         const latest = dates && dates.length > 0 ? dates[dates.length - 1]! : null;
-        const due = effectiveDueDate(
-          firstDue(employee.hireDate),
-          latest === null ? null : renewedDue(latest),
-        );
-        settled.set(employee.id, (known = { latest, due }));
+        settled.set(employee.id, (known = { latest, due: dueFrom(employee.hireDate, latest) }));
       }
       let last = known.latest;
       let dueDate = known.due;
       if (last !== null && last > asOf) {
         // A date before the person's latest completion: from the completions up to then.
-        last = latestOnOrBefore(facts.completionDates.get(employee.id)?.get(requirement.courseId), asOf);
-        dueDate = effectiveDueDate(firstDue(employee.hireDate), last === null ? null : renewedDue(last));
+        last = latestOnOrBefore(byCourse?.get(requirement.courseId), asOf);
+        dueDate = dueFrom(employee.hireDate, last);
       }
       const exempt =
         anyExemption && exemptionOn(exemptionsOf(facts, employee.id, requirement.id), asOf) !== undefined;

@@ -1,8 +1,8 @@
 import {
   addStatusCounts,
-  completionRateOf,
   countStatus,
   emptyStatusCounts,
+  summaryOf,
   type StatusCounts,
   type StatusSummary,
 } from '../compliance/deadline-engine';
@@ -44,11 +44,6 @@ export interface Figures {
   units: UnitFigures[];
   /** Everything in the rows, also employees without a unit (only HR sees those). */
   overall: Omit<UnitFigures, 'unit' | 'depth' | 'parentInReportId'>;
-}
-
-/** A summary with the completion rate of DOMAIN.md. */
-function toSummary(c: StatusCounts): StatusSummary {
-  return { ...c, completionRate: completionRateOf(c) };
 }
 
 /** The completion rate as a whole percent, the way every page and export shows it; null when nobody counts. */
@@ -125,8 +120,8 @@ export function computeFigures(
     for (const c of acc.perRequirement) addStatusCounts(total, c);
     return {
       employees: acc.employees,
-      total: toSummary(total),
-      byRequirement: requirements.map((r, i) => ({ ...r, summary: toSummary(acc.perRequirement[i]!) })),
+      total: summaryOf(total),
+      byRequirement: requirements.map((r, i) => ({ ...r, summary: summaryOf(acc.perRequirement[i]!) })),
     };
   };
 

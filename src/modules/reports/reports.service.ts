@@ -2,6 +2,7 @@ import type { DbOrTx } from '../../db/client';
 import type { LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { factsFor, selectEmployees, selectUnits, type ComplianceFacts } from '../compliance/compliance-facts';
+import { lacksEmailAddress } from '../compliance/compliance.repo';
 import { computeComplianceRows, evaluatePair, type ComplianceRow } from '../compliance/compliance.service';
 import type { ComplianceStatus } from '../compliance/deadline-engine';
 import { findUnitByCode, findUnitById, type UnitRecord } from '../org/org.repo';
@@ -228,7 +229,7 @@ export interface FlaggedLists {
 export async function findFlaggedEmployees(db: DbOrTx, asOf: LocalDate): Promise<FlaggedLists> {
   const flagged = await listFlaggedEmployees(db, asOf);
   return {
-    withoutEmail: flagged.filter((e) => !e.email || e.email.trim() === ''),
+    withoutEmail: flagged.filter(lacksEmailAddress),
     withoutUnit: flagged.filter((e) => e.unitCode === null),
   };
 }

@@ -96,9 +96,6 @@ function addCounts(a: Counts, b: Counts): Counts {
   return sum;
 }
 
-/** The completion rate of DOMAIN.md from counts: valid completions ÷ (counted − exempt). */
-export const rateOf = completionRateOf;
-
 function countsOfSummary(s: StatusSummary): Counts {
   return addCounts(emptyStatusCounts(), s);
 }
@@ -256,9 +253,9 @@ export async function buildYearlyReport(
       const c = current.get(k);
       if (!c) continue;
       const requirement = requirements.get(requirementId)!;
-      const rate = rateOf(c);
+      const rate = completionRateOf(c);
       const prev = previous.get(k);
-      const previousRate = prev ? rateOf(prev) : null;
+      const previousRate = prev ? completionRateOf(prev) : null;
       figures.push({
         level,
         code: group?.code ?? null,
@@ -363,7 +360,7 @@ export async function buildTrend(
       courseTitle: c.courseTitle,
       rates: labels.map((d) => {
         const s = sums.get(`${d}:${c.course}`);
-        const rate = s ? rateOf(s) : null;
+        const rate = s ? completionRateOf(s) : null;
         return rate === null ? null : Math.round(rate * 1000) / 10;
       }),
     })),

@@ -1,5 +1,6 @@
 import { monthEndsUpTo, previousMonthEnd } from '../../../src/modules/yearly-report/snapshots.service';
-import { rateOf, reportDateOf } from '../../../src/modules/yearly-report/yearly-report.service';
+import { completionRateOf } from '../../../src/modules/compliance/deadline-engine';
+import { reportDateOf } from '../../../src/modules/yearly-report/yearly-report.service';
 import {
   formatChange,
   formatPercent,
@@ -36,8 +37,8 @@ describe('rates and their formatting', () => {
   const counts = { counted: 10, done: 6, todo: 1, dueSoon: 1, overdue: 1, exempt: 1, withValidCompletion: 7 };
 
   test('when some are exempt, then the rate leaves them out of the denominator', () => {
-    expect(rateOf(counts)).toBeCloseTo(7 / 9);
-    expect(rateOf({ ...counts, counted: 1, exempt: 1 })).toBeNull();
+    expect(completionRateOf(counts)).toBeCloseTo(7 / 9);
+    expect(completionRateOf({ ...counts, counted: 1, exempt: 1 })).toBeNull();
   });
 
   test('when a rate is shown, then it has one decimal and a Norwegian comma', () => {

@@ -13,6 +13,8 @@ export interface CliContext {
   config: Config;
   database: Database;
   io: CliIo;
+  /** The clock: the real one, unless a test fixes the time of day. */
+  now?: () => Date;
 }
 
 /** One `kursvakt <name>` command; `args` are the words after the name. */

@@ -6,7 +6,7 @@ import { createMailTransport } from './transport';
 /** `kursvakt mail send`: drains the outbox once. */
 export const mailCommands: CliCommandSet = {
   commands: {
-    async mail(args, { database, io, config }) {
+    async mail(args, { database, io, config, now }) {
       const [sub, ...rest] = args;
       if (sub !== 'send') throw new CliError('Bruk: kursvakt mail send');
       parseArgs({ args: rest, options: {}, strict: true });
@@ -15,6 +15,7 @@ export const mailCommands: CliCommandSet = {
         const result = await drainOutbox(database.db, transport, {
           from: config.mailFrom,
           ratePerSecond: config.mailRatePerSecond,
+          now,
         });
         io.out(
           `E-post via ${transport.description}: ${result.sent} sendt, ${result.retried} prøves igjen senere, ${result.failed} feilet.`,

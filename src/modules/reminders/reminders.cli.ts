@@ -45,7 +45,7 @@ function printText(results: RunResult[], out: (line: string) => void): void {
 /** `kursvakt reminders run`. */
 export const remindersCommands: CliCommandSet = {
   commands: {
-    async reminders(args, { database, io, config }) {
+    async reminders(args, { database, io, config, now: clock }) {
       const [sub, ...rest] = args;
       if (sub !== 'run')
         throw new CliError('Bruk: kursvakt reminders run [--as-of ÅÅÅÅ-MM-DD] [--dry-run] [--format json]');
@@ -58,7 +58,7 @@ export const remindersCommands: CliCommandSet = {
         },
         strict: true,
       });
-      const now = new Date();
+      const now = clock?.() ?? new Date();
       const asOf = values['as-of'] ?? todayInOslo(now);
       if (!isValidLocalDate(asOf))
         throw new CliError(`«${asOf}» er ikke en gyldig dato. Bruk formen ÅÅÅÅ-MM-DD.`);

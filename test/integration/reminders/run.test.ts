@@ -24,6 +24,10 @@ import { createSchedule, seedReminderWorld } from './fixture';
 
 const env = { baseUrl: 'https://kursvakt.test.kommune.no', now: new Date('2026-11-23T08:00:00+01:00') };
 const asOf = '2026-11-23';
+// The CLI commands run on the test's clock too: on the real one, a run in the minute the fixture's
+// sending window leaves out (23:59 in Oslo) queued its mails for midnight, and `mail send` a moment
+// later found them not yet due.
+const clock = () => env.now;
 
 describe('reminders run', () => {
   let database: Database;
@@ -177,7 +181,7 @@ describe('reminders run', () => {
     const before = (await database.db.select().from(mailOutbox)).length;
     await remindersCommands.commands.reminders!(
       ['run', '--as-of', '2026-12-15', '--dry-run', '--format', 'json'],
-      { config, database, io },
+      { config, database, io, now: clock },
     );
     const printed = JSON.parse(lines.join('\n')) as {
       schedules: Array<{ items: Array<{ state: string; kind: string; recipient: string; key: string }> }>;
@@ -195,12 +199,22 @@ describe('reminders run', () => {
     const config = parseConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, BASE_URL: env.baseUrl });
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    await remindersCommands.commands.reminders!(['run', '--as-of', '2026-12-15'], { config, database, io });
+    await remindersCommands.commands.reminders!(['run', '--as-of', '2026-12-15'], {
+      config,
+      database,
+      io,
+      now: clock,
+    });
     expect(lines.join('\n')).toMatch(
       /lagt i kø \| anna@test\.kommune\.no \| Ansatt: fristen er i dag \| Anna Aasen \| Meldeplikt \| 15\.12\.2026 \| employee_due_today\|/,
     );
     lines.length = 0;
-    await remindersCommands.commands.reminders!(['run', '--as-of', '2026-12-15'], { config, database, io });
+    await remindersCommands.commands.reminders!(['run', '--as-of', '2026-12-15'], {
+      config,
+      database,
+      io,
+      now: clock,
+    });
     expect(lines.join('\n')).toContain('Ingen nye påminnelser.');
     expect(lines.join('\n')).toMatch(/ 0 lagt i kø, \d+ sendt før\./);
   });
@@ -215,7 +229,7 @@ describe('reminders run', () => {
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
     const total = (await database.db.select().from(mailOutbox)).length;
-    await mailCommands.commands.mail!(['send'], { config, database, io });
+    await mailCommands.commands.mail!(['send'], { config, database, io, now: clock });
     expect(lines.join('\n')).toContain(`${total} sendt, 0 prøves igjen senere, 0 feilet`);
     const rows = await database.db.select().from(mailOutbox);
     expect(rows.every((r) => r.status === 'sent' && r.smtpResponse?.startsWith('Lagret som fil:'))).toBe(

@@ -204,7 +204,7 @@ export async function run(args: string[]): Promise<void> {
   const url = process.env.DATABASE_URL;
   const schema = 'bench_reminders';
   const database = await openDatabase(
-    url ? { dataDir: '', databaseUrl: url, schema } : { dataDir: 'memory://' },
+    url ? { dataDir: '', databaseUrl: url, schema } : { dataDir: process.env.BENCH_DIR ?? 'memory://' },
   );
   try {
     if (url) {
@@ -226,12 +226,18 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-/** The kinds a full run over 50,000 employees enqueues, in its proportions (bench/results, 2026-11-23). */
+/**
+ * The kinds a full run over 50,000 employees enqueues, in its proportions (bench/results, 2026-11-24):
+ * 10,808 escalated people in 5 escalation mails, one per leader above them.
+ */
+/** Lines in an escalation mail of a full run (people overdue beyond the limit per leader above them). */
+const ESCALATION_LINES = 2162;
+
 const FULL_RUN_MIX: Array<[ReminderKind, number]> = [
   ['employee_overdue', 15932],
   ['employee_due_soon', 5323],
   ['employee_due_today', 174],
-  ['escalation', 10808],
+  ['escalation', 5],
   ['leader_digest', 105],
 ];
 
@@ -298,6 +304,20 @@ async function renderDeliveryMails(database: Database, count: number): Promise<N
               ],
               withoutEmail: [],
               rates: [{ unitId: i, unitName: `Virksomhet ${i % 100}`, rate: 0.88, counted: 500 }],
+            },
+          }
+        : {}),
+      ...(kind === 'escalation'
+        ? {
+            escalation: {
+              limitDays: 30,
+              unitNames: [`Sektor ${i % 4}`],
+              lines: digestLines(ESCALATION_LINES, i * 1000).map((l, j) => ({
+                ...l,
+                key: `escalation|e${l.employeeId}|bench|${j}`,
+                requirementId: (j % 3) + 1,
+                daysPastDue: 31 + j,
+              })),
             },
           }
         : {}),
@@ -552,6 +572,8 @@ async function measure(
       planMs: Math.round(plan.ms),
       mailsEnqueued: result.enqueued,
       byKind,
+      // People listed in the escalation mails, each logged under their own key.
+      escalatedPeople: result.items.reduce((sum, i) => sum + (i.escalated?.length ?? 0), 0),
       targetMs: 5000,
       met: runMs <= 5000,
     },
@@ -563,6 +585,10 @@ async function measure(
     {
       måling: `vurdere + legge i kø (${employeeCount} ansatte)`,
       verdi: `${results.evaluateAndEnqueue.ms} ms (${result.enqueued} e-poster; mål ≤ 5000 ms)`,
+    },
+    {
+      måling: 'herav eskaleringer',
+      verdi: `${byKind.escalation ?? 0} e-poster med ${results.evaluateAndEnqueue.escalatedPeople} personer`,
     },
     {
       måling: 'herav lese fakta (første gang siden start)',

@@ -341,6 +341,11 @@ export const reminderLog = pgTable(
     recipientUserId: integer('recipient_user_id'),
     dueDate: date('due_date', { mode: 'string' }),
     period: text('period').notNull(),
+    /**
+     * The outbox mail this reminder went out in, when that mail has a key of its own: an escalation
+     * mail lists several people, each logged here with their own key. Null: the mail's key is this row's.
+     */
+    mailKey: text('mail_key'),
     createdAt: createdAt(),
   },
   (t) => [

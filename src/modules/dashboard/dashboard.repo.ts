@@ -1,11 +1,12 @@
 import { desc, eq } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { readAll, type DbOrTx } from '../../db/client';
 import {
   completions,
   courseVersions,
   courses,
   exemptions,
   mailOutbox,
+  reminderLog,
   requirements,
   scormAttempts,
 } from '../../db/schema';
@@ -67,17 +68,27 @@ export async function listScormAttempts(db: DbOrTx, employeeId: number) {
 }
 
 /** Reminders and other mail to the employee, newest first. */
+/**
+ * The mails about one employee: their own reminders, and the escalation mails that list them
+ * (found through the reminder log, which keeps each person's line with the mail's key). Newest first.
+ */
 export async function listMailToEmployee(db: DbOrTx, employeeId: number) {
-  return db
-    .select({
-      id: mailOutbox.id,
-      kind: mailOutbox.kind,
-      subject: mailOutbox.subject,
-      status: mailOutbox.status,
-      createdAt: mailOutbox.createdAt,
-      sentAt: mailOutbox.sentAt,
-    })
-    .from(mailOutbox)
-    .where(eq(mailOutbox.employeeId, employeeId))
-    .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id));
+  const columns = {
+    id: mailOutbox.id,
+    kind: mailOutbox.kind,
+    subject: mailOutbox.subject,
+    status: mailOutbox.status,
+    createdAt: mailOutbox.createdAt,
+    sentAt: mailOutbox.sentAt,
+  };
+  const [own, listing] = await readAll(db, [
+    () => db.select(columns).from(mailOutbox).where(eq(mailOutbox.employeeId, employeeId)),
+    () =>
+      db
+        .selectDistinct(columns)
+        .from(reminderLog)
+        .innerJoin(mailOutbox, eq(mailOutbox.idempotencyKey, reminderLog.mailKey))
+        .where(eq(reminderLog.employeeId, employeeId)),
+  ]);
+  return [...own, ...listing].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
 }

@@ -18,7 +18,15 @@ import {
   validateTemplateText,
 } from './mail.service';
 import { notifyOutboxChanged } from './sender';
-import { DEFAULT_TEMPLATES, MAIL_KIND_LABELS, PLACEHOLDERS, renderMail, type MailKind } from './templates';
+import { escalationSections } from '../reminders/reminders.service';
+import {
+  DEFAULT_TEMPLATES,
+  MAIL_KIND_LABELS,
+  PLACEHOLDERS,
+  renderMail,
+  type MailKind,
+  type MailSection,
+} from './templates';
 
 const STATUS_LABELS: Record<OutboxStatus, string> = {
   pending: 'Venter',
@@ -52,18 +60,39 @@ function exampleValues(kind: MailKind, baseUrl: string): Record<string, string |
       };
     case 'escalation':
       return {
-        ...common,
         navn: 'Per Hansen',
-        ansatt: 'Ola Nordmann',
-        enhet: 'Solbakken skole',
-        lenke: `${baseUrl}/leder/ansatt/1`,
+        antall: '2 ansatte',
+        enheter: 'Oppvekst',
+        dager: 30,
+        lenke: `${baseUrl}/leder?status=overdue`,
       };
     default:
       return { ...common, lenke: `${baseUrl}/kurs/meldeplikt` };
   }
 }
 
-function exampleSections(kind: MailKind, baseUrl: string) {
+const exampleEscalationLine = (employeeId: number, name: string, unitName: string, courseTitle: string) => ({
+  key: `eksempel-${employeeId}`,
+  employeeId,
+  requirementId: 1,
+  name,
+  unitName,
+  courseTitle,
+  dueDate: '2026-09-01',
+  daysPastDue: 83,
+});
+
+function exampleSections(kind: MailKind, baseUrl: string): MailSection[] {
+  if (kind === 'escalation') {
+    return escalationSections(
+      30,
+      [
+        exampleEscalationLine(1, 'Ola Nordmann', 'Solbakken skole', 'Taushetsplikt'),
+        exampleEscalationLine(2, 'Nils Berg', 'Solbakken SFO', 'Meldeplikt til barnevernet'),
+      ],
+      baseUrl,
+    );
+  }
   if (kind !== 'leader_digest') return [];
   return [
     {

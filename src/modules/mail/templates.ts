@@ -60,12 +60,10 @@ export const PLACEHOLDERS: Record<MailKind, Record<string, string>> = {
   },
   escalation: {
     navn: 'lederens navn',
-    ansatt: 'den ansattes navn',
-    enhet: 'den ansattes enhet',
-    kurs: 'kursets navn',
-    frist: 'fristen som er passert',
-    dager: 'antall dager siden fristen',
-    lenke: 'lenke til den ansattes side',
+    antall: 'antall ansatte i e-posten, med ordet («1 ansatt», «12 ansatte»)',
+    enheter: 'enhetene lederen leder',
+    dager: 'grensen for eskalering, i dager etter fristen',
+    lenke: 'lenke til oversikten over forfalte kurs',
   },
 };
 
@@ -107,12 +105,11 @@ export const DEFAULT_TEMPLATES: Record<MailKind, TemplateText> = {
     ].join('\n\n'),
   },
   escalation: {
-    subject: 'Forfalt kurs i {{enhet}}: {{ansatt}}',
+    subject: 'Eskalering: {{antall}} med kurs forfalt i mer enn {{dager}} dager',
     body: [
       'Hei, {{navn}}!',
-      '{{ansatt}} i {{enhet}} har ikke fullført kurset «{{kurs}}». Fristen var {{frist}}, for {{dager}} dager siden.',
-      'Du får denne meldingen fordi du er leder for enheten over {{enhet}}.',
-      'Se den ansattes kursstatus her: {{lenke}}',
+      '{{antall}} i enhetene under {{enheter}} har ikke fullført et obligatorisk kurs, og fristen gikk ut for mer enn {{dager}} dager siden. Du får denne e-posten fordi du er leder for {{enheter}}.',
+      'Følg dem opp sammen med lederne av enhetene deres. Alle forfalte kurs finner du her: {{lenke}}',
     ].join('\n\n'),
   },
 };

@@ -247,6 +247,51 @@ export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail
   return new Set(skipped.map((r) => r.key));
 }
 
+/** Escalation lines per statement. */
+const ESCALATION_CHUNK = 2_000;
+
+/** An escalation line's log row: the person's own key, and the key of the mail that lists them. */
+export interface NewEscalationLine extends NewReminderLog {
+  mailKey: string;
+}
+
+/**
+ * Logs escalation lines (ON CONFLICT DO NOTHING) and returns the keys this call wrote: only those
+ * may be listed in the mails written next in the same transaction. Another run writing the same key
+ * first makes this one wait for it and then skip the key.
+ */
+export async function insertEscalationLines(db: DbOrTx, rows: NewEscalationLine[]): Promise<Set<string>> {
+  const written = new Set<string>();
+  for (let i = 0; i < rows.length; i += ESCALATION_CHUNK) {
+    const json = JSON.stringify(
+      rows.slice(i, i + ESCALATION_CHUNK).map((r) => ({
+        idempotency_key: r.idempotencyKey,
+        schedule_id: r.scheduleId,
+        kind: r.kind,
+        employee_id: r.employeeId,
+        requirement_id: r.requirementId,
+        recipient_user_id: r.recipientUserId,
+        due_date: r.dueDate,
+        period: r.period,
+        mail_key: r.mailKey,
+      })),
+    );
+    const inserted = await queryRows<{ key: string }>(
+      db,
+      sql`insert into reminder_log (idempotency_key, schedule_id, kind, employee_id, requirement_id,
+            recipient_user_id, due_date, period, mail_key)
+          select idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date,
+            period, mail_key
+          from json_to_recordset(${json}::json) as x(idempotency_key text, schedule_id int, kind text,
+            employee_id int, requirement_id int, recipient_user_id int, due_date date, period text, mail_key text)
+          on conflict (idempotency_key) do nothing
+          returning idempotency_key as key`,
+    );
+    for (const r of inserted) written.add(r.key);
+  }
+  return written;
+}
+
 /** The keys among these that were already reminded. */
 export async function findExistingKeys(db: DbOrTx, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();

@@ -1,13 +1,17 @@
+import { createHash } from 'node:crypto';
 import { readAll, type Db, type DbOrTx } from '../../db/client';
 import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
+import { compareNorwegian } from '../../lib/text';
 import { currentFacts } from '../compliance/compliance-facts';
 import { computeComplianceRows } from '../compliance/compliance.service';
 import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
 import { renderMail, type MailSection, type RenderedMail } from '../mail/templates';
 import { listUnitsMissingReview } from '../reviews/reviews.service';
 import { firstWorkingDayOfMonth, nextSendingInstant } from './calendar';
+import { insertOutboxMails } from '../mail/mail.repo';
 import {
   findExistingKeys,
+  insertEscalationLines,
   insertRemindersWithMails,
   listLeaders,
   listUnitInfos,
@@ -16,7 +20,7 @@ import {
   type ScheduleRecord,
 } from './reminders.repo';
 import { readScheduleOptions, type ScheduleOptions } from './reminders.schema';
-import { selectReminders, type DigestContent, type PlannedReminder } from './selection';
+import { selectReminders, type DigestContent, type EscalationLine, type PlannedReminder } from './selection';
 
 /**
  * Running a schedule: plan (read compliance, select reminders, render mails) and enqueue (write the
@@ -33,9 +37,9 @@ export interface PlannedMail extends PlannedReminder {
   /**
    * The mail's subject and bodies. Rendered when the mail is written, not when it is planned: a
    * mail already sent is never rendered, and the next mails are rendered while the server writes
-   * the previous ones.
+   * the previous ones. An escalation mail is rendered with the lines it carries (default: all).
    */
-  render(): RenderedMail;
+  render(lines?: EscalationLine[]): RenderedMail;
 }
 
 export interface SchedulePlan {
@@ -59,6 +63,8 @@ export interface RunItem {
   employeeName: string | null;
   courseTitle: string | null;
   dueDate: LocalDate | null;
+  /** An escalation mail's people (those not escalated before), each with the key that logs them. */
+  escalated?: Array<{ key: string; employeeName: string; courseTitle: string; dueDate: LocalDate }>;
 }
 
 export interface RunResult {
@@ -136,8 +142,71 @@ export function digestSections(digest: DigestContent, baseUrl: string): MailSect
   return sections;
 }
 
+const countPeople = (n: number) => `${n} ${n === 1 ? 'ansatt' : 'ansatte'}`;
+
+/** The escalation mail's list: everyone in it, linked to the leader's page for them. */
+export function escalationSections(
+  limitDays: number,
+  lines: EscalationLine[],
+  baseUrl: string,
+): MailSection[] {
+  const sections: MailSection[] = [];
+  if (lines.length > SECTION_LIMIT) {
+    // More people than the list shows (the first run after go-live): how many in each unit first.
+    const perUnit = new Map<string, Set<number>>();
+    for (const l of lines) perUnit.set(l.unitName, (perUnit.get(l.unitName) ?? new Set()).add(l.employeeId));
+    const counts = [...perUnit]
+      .map(([unitName, people]) => ({ unitName, count: people.size }))
+      .sort((a, b) => b.count - a.count || compareNorwegian(a.unitName, b.unitName));
+    sections.push({
+      heading: `Per enhet (${counts.length})`,
+      lines: limitLines(
+        counts,
+        (c) => ({ text: `${c.unitName}: ${countPeople(c.count)}` }),
+        'Se alle i Kursvakt.',
+      ),
+    });
+  }
+  return [
+    ...sections,
+    {
+      heading: `Forfalt i mer enn ${limitDays} dager (${lines.length})`,
+      lines: limitLines(
+        lines,
+        (l) => ({
+          text: `${l.name} (${l.unitName}): ${l.courseTitle}, frist ${formatNorwegianDate(l.dueDate)}, ${l.daysPastDue} dager siden`,
+          href: `${baseUrl}/leder/ansatt/${l.employeeId}`,
+        }),
+        'Se hele listen i Kursvakt.',
+      ),
+    },
+  ];
+}
+
+/** The escalation mail to one leader, listing these of its lines (those not escalated before). */
+export function renderEscalation(
+  item: PlannedReminder,
+  lines: EscalationLine[],
+  templates: TemplateSet,
+  baseUrl: string,
+): RenderedMail {
+  const content = item.escalation!;
+  return renderMail(
+    templates.escalation,
+    {
+      navn: item.recipient.name,
+      antall: countPeople(new Set(lines.map((l) => l.employeeId)).size),
+      enheter: joinNames(content.unitNames),
+      dager: content.limitDays,
+      lenke: `${baseUrl}/leder?status=overdue`,
+    },
+    escalationSections(content.limitDays, lines, baseUrl),
+  );
+}
+
 /** Renders the mail of one planned reminder with the schedule's texts. */
 export function renderReminder(item: PlannedReminder, templates: TemplateSet, baseUrl: string): RenderedMail {
+  if (item.escalation) return renderEscalation(item, item.escalation.lines, templates, baseUrl);
   const template = templates[item.kind];
   if (item.kind === 'leader_digest' && item.digest) {
     return renderMail(
@@ -158,14 +227,6 @@ export function renderReminder(item: PlannedReminder, templates: TemplateSet, ba
     frist: item.dueDate ? formatNorwegianDate(item.dueDate) : '',
     dager: days,
   };
-  if (item.kind === 'escalation') {
-    return renderMail(template, {
-      ...common,
-      ansatt: item.employeeName ?? '',
-      enhet: item.unitName ?? '',
-      lenke: `${baseUrl}/leder/ansatt/${item.employeeId}`,
-    });
-  }
   return renderMail(template, { ...common, lenke: `${baseUrl}/kurs/${item.courseSlug}` });
 }
 
@@ -222,7 +283,10 @@ export async function planSchedule(
   });
   const mails = planned.map((item) => ({
     ...item,
-    render: () => renderReminder(item, templates, env.baseUrl),
+    render: (lines?: EscalationLine[]) =>
+      lines && item.escalation
+        ? renderEscalation(item, lines, templates, env.baseUrl)
+        : renderReminder(item, templates, env.baseUrl),
   }));
   return { ...base, skippedReason: null, mails };
 }
@@ -240,6 +304,113 @@ function toItem(mail: PlannedMail, state: ItemState): RunItem {
   };
 }
 
+/** "Ola Nordmann, Kari Hansen og 3 til": the people of an escalation mail, for lists of runs. */
+function peopleSummary(lines: EscalationLine[]): string {
+  const names = [...new Map(lines.map((l) => [l.employeeId, l.name])).values()];
+  return names.length <= 3 ? joinNames(names) : `${names.slice(0, 2).join(', ')} og ${names.length - 2} til`;
+}
+
+function coursesSummary(lines: EscalationLine[]): string {
+  const titles = [...new Set(lines.map((l) => l.courseTitle))];
+  return titles.length <= 2 ? joinNames(titles) : `${titles.length} kurs`;
+}
+
+function escalationItem(mail: PlannedMail, key: string, lines: EscalationLine[], state: ItemState): RunItem {
+  return {
+    ...toItem(mail, state),
+    key,
+    employeeName: peopleSummary(lines),
+    courseTitle: coursesSummary(lines),
+    escalated: lines.map((l) => ({
+      key: l.key,
+      employeeName: l.name,
+      courseTitle: l.courseTitle,
+      dueDate: l.dueDate,
+    })),
+  };
+}
+
+/**
+ * An escalation mail's key: its recipient and date, and a digest of the lines it is the first to
+ * carry. Those lines are logged in the same transaction, so no other mail can carry the same set.
+ */
+export function escalationMailKey(mail: PlannedReminder, lines: EscalationLine[]): string {
+  const digest = createHash('sha256')
+    .update(
+      lines
+        .map((l) => l.key)
+        .sort()
+        .join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  return `${mail.key}|${digest}`;
+}
+
+const unloggedLines = (mail: PlannedReminder, logged: Set<string>) =>
+  mail.escalation!.lines.filter((l) => !logged.has(l.key));
+
+/**
+ * Writes the escalation mails: first each line not escalated before (its own key in reminder_log),
+ * then per leader one mail listing the lines this transaction logged. A person another run
+ * escalated in the meantime is left out; a leader left with nobody gets no mail.
+ */
+async function enqueueEscalations(
+  tx: DbOrTx,
+  plan: SchedulePlan,
+  mails: PlannedMail[],
+  logged: Set<string>,
+): Promise<Map<PlannedMail, RunItem>> {
+  const items = new Map<PlannedMail, RunItem>();
+  const pending: Array<{ mail: PlannedMail; lines: EscalationLine[]; key: string }> = [];
+  for (const mail of mails) {
+    const lines = unloggedLines(mail, logged);
+    if (lines.length === 0) items.set(mail, toItem(mail, 'already'));
+    else pending.push({ mail, lines, key: escalationMailKey(mail, lines) });
+  }
+  const written = await insertEscalationLines(
+    tx,
+    pending.flatMap(({ mail, lines, key }) =>
+      lines.map((l) => ({
+        idempotencyKey: l.key,
+        scheduleId: plan.schedule.id,
+        kind: mail.kind,
+        employeeId: l.employeeId,
+        requirementId: l.requirementId,
+        recipientUserId: mail.recipient.userId,
+        dueDate: l.dueDate,
+        period: mail.period,
+        mailKey: key,
+      })),
+    ),
+  );
+  const outbox = [];
+  for (const { mail, lines, key } of pending) {
+    const ours = lines.filter((l) => written.has(l.key));
+    if (ours.length === 0) {
+      items.set(mail, toItem(mail, 'already'));
+      continue;
+    }
+    const rendered = mail.render(ours);
+    outbox.push({
+      idempotencyKey: key,
+      kind: mail.kind,
+      toAddress: mail.recipient.email,
+      toName: mail.recipient.name,
+      subject: rendered.subject,
+      bodyText: rendered.text,
+      bodyHtml: rendered.htmlBody,
+      employeeId: null,
+      recipientUserId: mail.recipient.userId,
+      scheduleId: plan.schedule.id,
+      nextAttemptAt: plan.notBefore,
+    });
+    items.set(mail, escalationItem(mail, key, ours, 'enqueued'));
+  }
+  await insertOutboxMails(tx, outbox);
+  return items;
+}
+
 /** Reminders per statement (a mail is about 1.4 KB). */
 const ENQUEUE_CHUNK = 500;
 
@@ -250,11 +421,13 @@ const ENQUEUE_CHUNK = 500;
  * insert (ON CONFLICT DO NOTHING) and reported the same way.
  */
 export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunResult> {
-  const already = await findExistingKeys(
-    tx,
-    plan.mails.map((m) => m.key),
-  );
-  const fresh = plan.mails.filter((m) => !already.has(m.key));
+  const escalations = plan.mails.filter((m) => m.escalation);
+  const others = plan.mails.filter((m) => !m.escalation);
+  const already = await findExistingKeys(tx, [
+    ...others.map((m) => m.key),
+    ...escalations.flatMap((m) => m.escalation!.lines.map((l) => l.key)),
+  ]);
+  const fresh = others.filter((m) => !already.has(m.key));
   // One statement in flight at a time (one connection), but the next chunk is rendered while the
   // database writes the previous one: on a PostgreSQL server the two overlap.
   let writing: Promise<Set<string>> = Promise.resolve(new Set());
@@ -288,7 +461,10 @@ export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunRe
     writing.catch(() => undefined);
   }
   await collectSkipped();
-  const items = plan.mails.map((m) => toItem(m, already.has(m.key) ? 'already' : 'enqueued'));
+  const escalated = await enqueueEscalations(tx, plan, escalations, already);
+  const items = plan.mails.map(
+    (m) => escalated.get(m) ?? toItem(m, already.has(m.key) ? 'already' : 'enqueued'),
+  );
   return summarize(plan, items, false);
 }
 
@@ -316,13 +492,15 @@ export async function dryRunSchedule(
   const plan = await planSchedule(db, schedule, asOf, env);
   const existing = await findExistingKeys(
     db,
-    plan.mails.map((m) => m.key),
+    plan.mails.flatMap((m) => (m.escalation ? m.escalation.lines.map((l) => l.key) : [m.key])),
   );
-  return summarize(
-    plan,
-    plan.mails.map((m) => toItem(m, existing.has(m.key) ? 'already' : 'would_enqueue')),
-    true,
-  );
+  const itemOf = (m: PlannedMail): RunItem => {
+    if (!m.escalation) return toItem(m, existing.has(m.key) ? 'already' : 'would_enqueue');
+    const lines = unloggedLines(m, existing);
+    if (lines.length === 0) return toItem(m, 'already');
+    return escalationItem(m, escalationMailKey(m, lines), lines, 'would_enqueue');
+  };
+  return summarize(plan, plan.mails.map(itemOf), true);
 }
 
 /** Plans and enqueues one schedule in one transaction (the CLI and «Kjør nå»). */

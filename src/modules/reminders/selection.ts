@@ -53,6 +53,22 @@ export interface DigestContent {
   rates: Array<{ unitId: number; unitName: string; rate: number | null; counted: number }>;
 }
 
+/** One person overdue beyond the escalation limit, as a line of the leader's escalation mail. */
+export interface EscalationLine extends DigestLine {
+  /** The line's own idempotency key (employee, requirement, due date, recipient). */
+  key: string;
+  requirementId: number;
+  daysPastDue: number;
+}
+
+export interface EscalationContent {
+  limitDays: number;
+  /** The units the recipient leads (the people listed are in them or below). */
+  unitNames: string[];
+  /** In due-date order, then by name. */
+  lines: EscalationLine[];
+}
+
 export interface PlannedReminder {
   key: string;
   kind: ReminderKind;
@@ -68,6 +84,7 @@ export interface PlannedReminder {
   /** Days after the due date (negative: days before). */
   daysPastDue: number | null;
   digest?: DigestContent;
+  escalation?: EscalationContent;
 }
 
 export interface SelectionInput {
@@ -231,8 +248,26 @@ export function escalationRecipients(
   return [];
 }
 
+/** The key that logs one person's escalation to one leader: each is escalated once per due date. */
+export const escalationLineKey = (row: ComplianceRow, dueDate: LocalDate, userId: number) =>
+  reminderKey({
+    kind: 'escalation',
+    employeeId: row.employee.id,
+    requirementId: row.requirement.id,
+    dueDate,
+    period: 'eskalering',
+    recipientUserId: userId,
+  });
+
+/**
+ * One escalation mail per leader and run, listing everyone in the leader's units overdue by more
+ * than the limit (each line keeps its own key, so a person is escalated once per due date however
+ * many mails and runs there are). The mail's key is made when it is written, from the lines not
+ * escalated before (see enqueuePlan).
+ */
 function escalations(input: SelectionInput, out: PlannedReminder[]): void {
   const leaders = new Map(input.leaders.map((l) => [l.userId, l]));
+  const linesByLeader = new Map<number, EscalationLine[]>();
   for (const row of input.rows) {
     const { status, dueDate } = row.result;
     if (status !== 'overdue' || !dueDate) continue;
@@ -248,28 +283,38 @@ function escalations(input: SelectionInput, out: PlannedReminder[]): void {
         paths: leader.units.map((u) => u.path),
       };
       if (!isUnitPathInScope(scope, row.employee.unitPath)) continue;
-      out.push({
-        key: reminderKey({
-          kind: 'escalation',
-          employeeId: row.employee.id,
-          requirementId: row.requirement.id,
-          dueDate,
-          period: 'eskalering',
-          recipientUserId: userId,
-        }),
-        kind: 'escalation',
-        period: 'eskalering',
-        employeeId: row.employee.id,
+      const lines = linesByLeader.get(userId) ?? [];
+      lines.push({
+        ...line(row),
+        key: escalationLineKey(row, dueDate, userId),
         requirementId: row.requirement.id,
-        dueDate,
-        recipient: { userId, name: leader.name, email: leader.email },
-        employeeName: fullName(row),
-        courseTitle: row.requirement.courseTitle,
-        courseSlug: row.requirement.courseSlug,
-        unitName: row.employee.unitName,
         daysPastDue: days,
       });
+      linesByLeader.set(userId, lines);
     }
+  }
+  for (const [userId, lines] of linesByLeader) {
+    const leader = leaders.get(userId)!;
+    lines.sort(byDue);
+    out.push({
+      key: reminderKey({ kind: 'escalation', period: input.asOf, recipientUserId: userId }),
+      kind: 'escalation',
+      period: 'eskalering',
+      employeeId: null,
+      requirementId: null,
+      dueDate: null,
+      recipient: { userId, name: leader.name, email: leader.email },
+      employeeName: null,
+      courseTitle: null,
+      courseSlug: null,
+      unitName: leader.units.map((u) => u.name).join(', '),
+      daysPastDue: null,
+      escalation: {
+        limitDays: input.options.escalationDays,
+        unitNames: leader.units.map((u) => u.name),
+        lines,
+      },
+    });
   }
 }
 

@@ -183,8 +183,10 @@ describe('/admin/paminnelser and /admin/e-post', () => {
       .type('form')
       .send({ _csrf: csrf, dato: '2026-11-24' })
       .expect(200);
-    expect(res.text).toMatch(/<strong>2<\/strong> e-poster ville blitt lagt i kø/);
+    // One escalation mail to the sector leader lists both overdue people.
+    expect(res.text).toMatch(/<strong>1 e-post<\/strong> ville blitt lagt i kø/);
     expect(res.text).toContain('Sjef Oppvekst');
+    expect(res.text).toContain('Anna Aasen og Berit Bakke');
     expect(await t.database.db.select().from(mailOutbox)).toHaveLength(7);
   });
 

@@ -10,16 +10,20 @@ import { remindersCommands } from '../../../src/modules/reminders/reminders.cli'
 import {
   findExistingKeys,
   findSchedule,
+  insertEscalationLines,
   insertRemindersWithMails,
   type NewReminderMail,
 } from '../../../src/modules/reminders/reminders.repo';
 import {
   dryRunSchedule,
+  enqueuePlan,
   planSchedule,
   runScheduleNow,
 } from '../../../src/modules/reminders/reminders.service';
 import { insertTopic, insertUnitReview } from '../../../src/modules/reviews/reviews.repo';
+import { getEmployeeRecord } from '../../../src/modules/dashboard/dashboard.service';
 import { createTestDatabase } from '../../support/db';
+import { createEmployee } from '../../support/factories';
 import { createSchedule, seedReminderWorld } from './fixture';
 
 const env = { baseUrl: 'https://kursvakt.test.kommune.no', now: new Date('2026-11-23T08:00:00+01:00') };
@@ -65,8 +69,17 @@ describe('reminders run', () => {
       'leder.b@test.kommune.no',
       'sjef@test.kommune.no',
     ]);
-    // 83 days overdue > 30: the school leaders' parent unit is the sector.
-    expect(byKind('escalation')).toEqual(['sjef@test.kommune.no', 'sjef@test.kommune.no']);
+    // 83 days overdue > 30: the school leaders' parent unit is the sector. One mail lists both.
+    expect(byKind('escalation')).toEqual(['sjef@test.kommune.no']);
+    const escalation = result.items.find((i) => i.kind === 'escalation')!;
+    expect(escalation.escalated!.map((l) => l.key).sort()).toEqual(
+      [world.anna.id, world.berit.id]
+        .map(
+          (id) =>
+            `escalation|e${id}|r${world.late.requirement.id}|d2026-09-01|eskalering|u${world.sectorLeader.id}`,
+        )
+        .sort(),
+    );
     expect(result.enqueued).toBe(result.items.length);
     const dueSoonAnna = result.items.find(
       (i) => i.kind === 'employee_due_soon' && i.recipient === 'anna@test.kommune.no',
@@ -79,7 +92,27 @@ describe('reminders run', () => {
     const outbox = await database.db.select().from(mailOutbox);
     const logs = await database.db.select().from(reminderLog);
     expect(outbox).toHaveLength(result.items.length);
-    expect(logs).toHaveLength(result.items.length);
+    // Every mail is logged under its own key, except the escalation: one row per person it lists.
+    expect(logs).toHaveLength(result.items.length + 1);
+    const escalationMail = outbox.find((m) => m.kind === 'escalation')!;
+    expect(escalationMail.idempotencyKey).toBe(escalation.key);
+    expect(escalationMail.bodyText).toContain('2 ansatte i enhetene under Oppvekst');
+    expect(escalationMail.bodyText).toContain('Forfalt i mer enn 30 dager (2)');
+    expect(escalationMail.bodyText).toContain(`/leder/ansatt/${world.anna.id}`);
+    expect(escalationMail.bodyText).toContain(`/leder/ansatt/${world.berit.id}`);
+    expect(
+      logs
+        .filter((l) => l.kind === 'escalation')
+        .map((l) => l.mailKey)
+        .sort(),
+    ).toEqual([escalation.key, escalation.key]);
+    // Anna's record shows her own reminders and the escalation that names her.
+    const record = await getEmployeeRecord(database.db, { kind: 'all' }, world.anna.id, asOf);
+    expect(record.reminders.map((m) => m.kind).sort()).toEqual([
+      'employee_due_soon',
+      'employee_overdue',
+      'escalation',
+    ]);
   });
 
   it('when the same day is run again, then nothing new is enqueued', async () => {
@@ -291,5 +324,58 @@ describe('reminders run', () => {
     const onlyB = await digests([world.skoleB.id]);
     expect(onlyB.get('sjef@test.kommune.no')).toBeDefined();
     for (const text of onlyB.values()) expect(text).not.toContain(topic.title);
+  });
+
+  it('when more people pass the escalation limit later, then the next escalation lists only them, and one another run escalated first is left out', async () => {
+    const escalationOnly = await createSchedule(database.db, {
+      name: 'Bare eskalering',
+      kinds: ['escalation'],
+    });
+    const schedule = (await findSchedule(database.db, escalationOnly.id))!;
+    const newcomer = async (firstName: string) =>
+      createEmployee(database.db, {
+        unitId: world.skoleA.id,
+        firstName,
+        lastName: 'Nyberg',
+        email: `${firstName.toLowerCase()}@test.kommune.no`,
+        hireDate: '2020-01-01',
+      });
+    const cato = await newcomer('Cato');
+    const dina = await newcomer('Dina');
+    const plan = await planSchedule(database.db, schedule, asOf, env);
+    // The plan still lists Anna and Berit: their keys were logged by the first run.
+    expect(plan.mails).toHaveLength(1);
+    expect(plan.mails[0]!.escalation!.lines.map((l) => l.employeeId).sort()).toEqual(
+      [world.anna.id, world.berit.id, cato.id, dina.id].sort(),
+    );
+    // Another run escalates Cato between this run's plan and its write.
+    const catoLine = plan.mails[0]!.escalation!.lines.find((l) => l.employeeId === cato.id)!;
+    const raced = await insertEscalationLines(database.db, [
+      {
+        idempotencyKey: catoLine.key,
+        scheduleId: null,
+        kind: 'escalation',
+        employeeId: cato.id,
+        requirementId: catoLine.requirementId,
+        recipientUserId: world.sectorLeader.id,
+        dueDate: catoLine.dueDate,
+        period: 'eskalering',
+        mailKey: 'en-annen-kjøring',
+      },
+    ]);
+    expect([...raced]).toEqual([catoLine.key]);
+    const result = await database.db.transaction((tx) => enqueuePlan(tx, plan));
+    expect(result.enqueued).toBe(1);
+    const item = result.items[0]!;
+    expect(item.escalated!.map((l) => l.employeeName)).toEqual(['Dina Nyberg']);
+    const mail = (await database.db.select().from(mailOutbox)).find((m) => m.idempotencyKey === item.key)!;
+    expect(mail.toAddress).toBe('sjef@test.kommune.no');
+    expect(mail.bodyText).toContain('1 ansatt i enhetene under Oppvekst');
+    expect(mail.bodyText).toContain(`/leder/ansatt/${dina.id}`);
+    for (const id of [world.anna.id, world.berit.id, cato.id])
+      expect(mail.bodyText).not.toContain(`/leder/ansatt/${id}`);
+    // Nothing is left to escalate today: a new run writes no mail.
+    const again = await runScheduleNow(database.db, schedule, asOf, env);
+    expect(again.items.map((i) => i.state)).toEqual(['already']);
   });
 });

@@ -2,7 +2,7 @@ import type { ComplianceRow } from '../../../src/modules/compliance/compliance.s
 import type { StatusResult } from '../../../src/modules/compliance/deadline-engine';
 import type { EmployeeRecord, RequirementRecord } from '../../../src/modules/compliance/compliance.repo';
 import { scheduleOptionsSchema } from '../../../src/modules/reminders/reminders.schema';
-import { digestSections } from '../../../src/modules/reminders/reminders.service';
+import { digestSections, escalationSections } from '../../../src/modules/reminders/reminders.service';
 import {
   digestPeriod,
   escalationRecipients,
@@ -254,11 +254,54 @@ describe('reminder selection', () => {
     const out = selectReminders(input([sfo, recent], { kinds: ['escalation'] }));
     // SFO's parent is Åsen skole, led by 11 and 13; 22 days overdue is not beyond 30.
     expect(out.map((r) => r.recipient.userId).sort()).toEqual([11, 13]);
-    expect(out[0]!.key).toBe(
-      `escalation|e${sfo.employee.id}|r7|d2026-09-01|eskalering|u${out[0]!.recipient.userId}`,
-    );
+    const to11 = out.find((r) => r.recipient.userId === 11)!;
+    expect(to11.key).toBe('escalation|2026-11-23|u11');
+    expect(to11.escalation!.lines.map((l) => [l.key, l.daysPastDue])).toEqual([
+      [`escalation|e${sfo.employee.id}|r7|d2026-09-01|eskalering|u11`, 83],
+    ]);
     expect(escalationRecipients(3, unitsById, new Map([[1, [99]]]))).toEqual([99]);
     expect(escalationRecipients(1, unitsById, new Map([[1, [99]]]))).toEqual([]);
+  });
+
+  it('when several people below a leader are overdue beyond the limit, then the leader gets one escalation listing them in due-date order', () => {
+    const later = row(5, { status: 'overdue', dueDate: '2026-09-20' });
+    const earlier = row(5, { status: 'overdue', dueDate: '2026-08-01' });
+    const out = selectReminders(input([later, earlier], { kinds: ['escalation'] }));
+    const to11 = out.filter((r) => r.recipient.userId === 11);
+    expect(to11).toHaveLength(1);
+    expect(to11[0]!.escalation!.lines.map((l) => [l.employeeId, l.dueDate])).toEqual([
+      [earlier.employee.id, '2026-08-01'],
+      [later.employee.id, '2026-09-20'],
+    ]);
+    expect(to11[0]!.escalation!.limitDays).toBe(30);
+  });
+
+  it('when an escalation lists more people than fit, then it counts them per unit first and lists the first 50', () => {
+    const rows = [
+      ...Array.from({ length: 40 }, () => row(5, { status: 'overdue', dueDate: '2026-09-01' })),
+      ...Array.from({ length: 20 }, () => row(3, { status: 'overdue', dueDate: '2026-08-01' })),
+    ];
+    const toSector = selectReminders(input(rows, { kinds: ['escalation'] })).find(
+      (r) => r.recipient.userId === 14,
+    )!;
+    // The sector leader is the nearest leader above Åsen skole's own people; SFO's go to Åsen skole.
+    expect(toSector.escalation!.lines).toHaveLength(20);
+    const toSchool = selectReminders(input(rows, { kinds: ['escalation'] })).find(
+      (r) => r.recipient.userId === 13,
+    )!;
+    const sections = escalationSections(
+      30,
+      [...toSchool.escalation!.lines, ...toSector.escalation!.lines],
+      'https://k.test',
+    );
+    expect(sections.map((x) => x.heading)).toEqual(['Per enhet (2)', 'Forfalt i mer enn 30 dager (60)']);
+    expect(sections[0]!.lines).toEqual([
+      { text: 'Åsen skole, SFO: 40 ansatte' },
+      { text: 'Åsen skole: 20 ansatte' },
+    ]);
+    expect(sections[1]!.lines).toHaveLength(51);
+    expect(sections[1]!.lines[50]).toEqual({ text: '… og 10 til. Se hele listen i Kursvakt.' });
+    expect(escalationSections(30, toSector.escalation!.lines.slice(0, 1), 'https://k.test')).toHaveLength(1);
   });
 
   it('when the digest period is weekly or monthly, then its key and label follow ISO weeks or months', () => {

@@ -8,7 +8,7 @@
  * - the organisation-wide report (buildOrgReport) against one raw SQL aggregate over the same rows;
  * - the leader dashboard (/leder) of a 300-person unit under 20 concurrent users (autocannon, p95),
  *   with the app in this process (createApp + http.listen) and a real logged-in leader session.
- * PGlite (in memory) by default; PostgreSQL when DATABASE_URL is set (schema bench_compliance,
+ * PGlite in a temporary folder (as `npm start` runs it) by default; PostgreSQL when DATABASE_URL is set (schema bench_compliance,
  * dropped afterwards).
  */
 import http from 'node:http';
@@ -258,7 +258,8 @@ export async function run(args: string[]): Promise<void> {
   const database = await openDatabase({
     databaseUrl,
     schema: config.databaseSchema,
-    dataDir: databaseUrl ? dataDir : 'memory://',
+    // PGlite in a folder (inside DATA_DIR), as `npm start` runs it.
+    dataDir,
   });
   const db = database.db;
   const today = todayInOslo();

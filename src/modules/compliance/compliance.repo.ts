@@ -117,28 +117,91 @@ function employeeConditions(filter: EmployeeFilter): SQL[] {
   return conditions;
 }
 
+/**
+ * Many rows as one JSON text: `json_agg` of one array per row, parsed with JSON.parse. PGlite
+ * decodes the wire protocol row by row in JavaScript, which made reading the facts of 50,000
+ * employees (50,000 employees, 144,000 completions) take 2.6–3.1 s; as JSON it takes 0.5–0.8 s.
+ * On a PostgreSQL server it is as fast as rows or faster (docs/performance.md).
+ */
+function jsonRows(values: SQL[], orderBy?: SQL): SQL<string> {
+  return sql<string>`coalesce(json_agg(json_build_array(${sql.join(values, sql`, `)})${
+    orderBy ? sql` order by ${orderBy}` : sql``
+  }), '[]')::text`;
+}
+
+type EmployeeTuple = [
+  number,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  string | null,
+  string | null,
+  string[],
+  LocalDate,
+  LocalDate | null,
+];
+
 /** Employees visible in the scope; employees without a unit are visible only to the 'all' scope. */
 export async function listEmployees(db: DbOrTx, filter: EmployeeFilter): Promise<EmployeeRecord[]> {
-  return db
+  const [row] = await db
     .select({
-      id: employees.id,
-      employeeNumber: employees.employeeNumber,
-      firstName: employees.firstName,
-      lastName: employees.lastName,
-      email: employees.email,
-      title: employees.title,
-      unitId: employees.unitId,
-      unitCode: orgUnits.code,
-      unitName: orgUnits.name,
-      unitPath: orgUnits.path,
-      roleTags: employees.roleTags,
-      hireDate: employees.hireDate,
-      endDate: employees.endDate,
+      rows: jsonRows(
+        [
+          sql`${employees.id}`,
+          sql`${employees.employeeNumber}`,
+          sql`${employees.firstName}`,
+          sql`${employees.lastName}`,
+          sql`${employees.email}`,
+          sql`${employees.title}`,
+          sql`${employees.unitId}`,
+          sql`${orgUnits.code}`,
+          sql`${orgUnits.name}`,
+          sql`${orgUnits.path}`,
+          sql`${employees.roleTags}`,
+          sql`${employees.hireDate}`,
+          sql`${employees.endDate}`,
+        ],
+        sql`${employees.lastName}, ${employees.firstName}, ${employees.id}`,
+      ),
     })
     .from(employees)
     .leftJoin(orgUnits, eq(orgUnits.id, employees.unitId))
-    .where(and(...employeeConditions(filter)))
-    .orderBy(asc(employees.lastName), asc(employees.firstName), asc(employees.id));
+    .where(and(...employeeConditions(filter)));
+  return (JSON.parse(row!.rows) as EmployeeTuple[]).map(
+    ([
+      id,
+      employeeNumber,
+      firstName,
+      lastName,
+      email,
+      title,
+      unitId,
+      unitCode,
+      unitName,
+      unitPath,
+      roleTags,
+      hireDate,
+      endDate,
+    ]) => ({
+      id,
+      employeeNumber,
+      firstName,
+      lastName,
+      email,
+      title,
+      unitId,
+      unitCode,
+      unitName,
+      unitPath,
+      roleTags,
+      hireDate,
+      endDate,
+    }),
+  );
 }
 
 export interface CompletionDate {
@@ -153,11 +216,13 @@ export async function listEffectiveCompletions(
   filter: EmployeeFilter,
   upTo?: LocalDate,
 ): Promise<CompletionDate[]> {
-  return db
+  const [row] = await db
     .select({
-      employeeId: completions.employeeId,
-      courseId: completions.courseId,
-      completedOn: completions.completedOn,
+      rows: jsonRows([
+        sql`${completions.employeeId}`,
+        sql`${completions.courseId}`,
+        sql`${completions.completedOn}`,
+      ]),
     })
     .from(completions)
     .innerJoin(employees, eq(employees.id, completions.employeeId))
@@ -171,6 +236,9 @@ export async function listEffectiveCompletions(
         upTo === undefined ? undefined : lte(completions.completedOn, upTo),
       ),
     );
+  return (JSON.parse(row!.rows) as Array<[number, number, LocalDate]>).map(
+    ([employeeId, courseId, completedOn]) => ({ employeeId, courseId, completedOn }),
+  );
 }
 
 /** What the compliance versions after `after` up to `upTo` changed (see the fact_changes table). */

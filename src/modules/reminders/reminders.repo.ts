@@ -177,6 +177,20 @@ export interface NewReminderLog {
   period: string;
 }
 
+/** A reminder_log row's columns as json_to_recordset reads them. */
+function logRecord(r: NewReminderLog) {
+  return {
+    idempotency_key: r.idempotencyKey,
+    schedule_id: r.scheduleId,
+    kind: r.kind,
+    employee_id: r.employeeId,
+    requirement_id: r.requirementId,
+    recipient_user_id: r.recipientUserId,
+    due_date: r.dueDate,
+    period: r.period,
+  };
+}
+
 /** Keys per lookup: one JSON array parameter each. */
 const KEY_CHUNK = 10_000;
 
@@ -202,14 +216,7 @@ export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail
   if (rows.length === 0) return new Set();
   const json = JSON.stringify(
     rows.map((r) => ({
-      idempotency_key: r.idempotencyKey,
-      schedule_id: r.scheduleId,
-      kind: r.kind,
-      employee_id: r.employeeId,
-      requirement_id: r.requirementId,
-      recipient_user_id: r.recipientUserId,
-      due_date: r.dueDate,
-      period: r.period,
+      ...logRecord(r),
       to_address: r.toAddress,
       to_name: r.toName,
       subject: r.subject,
@@ -264,17 +271,7 @@ export async function insertEscalationLines(db: DbOrTx, rows: NewEscalationLine[
   const written = new Set<string>();
   for (let i = 0; i < rows.length; i += ESCALATION_CHUNK) {
     const json = JSON.stringify(
-      rows.slice(i, i + ESCALATION_CHUNK).map((r) => ({
-        idempotency_key: r.idempotencyKey,
-        schedule_id: r.scheduleId,
-        kind: r.kind,
-        employee_id: r.employeeId,
-        requirement_id: r.requirementId,
-        recipient_user_id: r.recipientUserId,
-        due_date: r.dueDate,
-        period: r.period,
-        mail_key: r.mailKey,
-      })),
+      rows.slice(i, i + ESCALATION_CHUNK).map((r) => ({ ...logRecord(r), mail_key: r.mailKey })),
     );
     const inserted = await queryRows<{ key: string }>(
       db,

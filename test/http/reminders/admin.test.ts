@@ -208,6 +208,32 @@ describe('/admin/paminnelser and /admin/e-post', () => {
     ).toBe(false);
   });
 
+  it('when HR opens the escalation text, then it offers the placeholders of one mail per leader and previews the list of people', async () => {
+    const editor = await hr.get('/admin/e-post/maler/escalation').expect(200);
+    for (const name of ['{{antall}}', '{{enheter}}', '{{dager}}']) expect(editor.text).toContain(name);
+    const old = await hr
+      .post('/admin/e-post/maler/escalation')
+      .type('form')
+      .send({ _csrf: csrf, subject: 'Forfalt: {{ansatt}}', body: 'Hei, {{navn}}!', handling: 'lagre' })
+      .expect(400);
+    expect(old.text).toContain('Ukjent flettefelt: {{ansatt}}.');
+    const preview = await hr
+      .post('/admin/e-post/maler/escalation')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        subject: 'Eskalering: {{antall}}',
+        body: 'Hei, {{navn}}!\n\nSe {{lenke}}',
+        handling: 'forhandsvis',
+      })
+      .expect(200);
+    expect(preview.text).toContain('Eskalering: 2 ansatte');
+    expect(preview.text).toContain('Forfalt i mer enn 30 dager (2)');
+    expect(preview.text).toContain(
+      'Ola Nordmann (Solbakken skole): Taushetsplikt, frist 01.09.2026, 83 dager siden',
+    );
+  });
+
   it('when HR edits a mail text with a preview, then unknown placeholders are refused and the saved text is used by the next run', async () => {
     const editor = await hr.get('/admin/e-post/maler/employee_due_today').expect(200);
     expect(editor.text).toContain('{{kurs}}');

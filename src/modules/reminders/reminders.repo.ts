@@ -177,8 +177,11 @@ export interface NewReminderLog {
   period: string;
 }
 
-/** A reminder_log row's columns as json_to_recordset reads them. */
-function logRecord(r: NewReminderLog) {
+/**
+ * A reminder_log row's columns as json_to_recordset reads them. Callers add their own columns to
+ * the same object: a spread copy per row cost 0.15–0.2 s in a run of 21,500 mails.
+ */
+function logRecord(r: NewReminderLog): Record<string, unknown> {
   return {
     idempotency_key: r.idempotencyKey,
     schedule_id: r.scheduleId,
@@ -215,15 +218,16 @@ export interface NewReminderMail extends NewReminderLog {
 export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const json = JSON.stringify(
-    rows.map((r) => ({
-      ...logRecord(r),
-      to_address: r.toAddress,
-      to_name: r.toName,
-      subject: r.subject,
-      body_text: r.bodyText,
-      body_html: r.bodyHtml,
-      next_attempt_at: r.nextAttemptAt.toISOString(),
-    })),
+    rows.map((r) => {
+      const record = logRecord(r);
+      record.to_address = r.toAddress;
+      record.to_name = r.toName;
+      record.subject = r.subject;
+      record.body_text = r.bodyText;
+      record.body_html = r.bodyHtml;
+      record.next_attempt_at = r.nextAttemptAt.toISOString();
+      return record;
+    }),
   );
   const skipped = await queryRows<{ key: string }>(
     db,
@@ -271,7 +275,11 @@ export async function insertEscalationLines(db: DbOrTx, rows: NewEscalationLine[
   const written = new Set<string>();
   for (let i = 0; i < rows.length; i += ESCALATION_CHUNK) {
     const json = JSON.stringify(
-      rows.slice(i, i + ESCALATION_CHUNK).map((r) => ({ ...logRecord(r), mail_key: r.mailKey })),
+      rows.slice(i, i + ESCALATION_CHUNK).map((r) => {
+        const record = logRecord(r);
+        record.mail_key = r.mailKey;
+        return record;
+      }),
     );
     const inserted = await queryRows<{ key: string }>(
       db,

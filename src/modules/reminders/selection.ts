@@ -232,6 +232,13 @@ function employeeReminders(input: SelectionInput, out: PlannedReminder[]): void 
   }
 }
 
+/** The units a leader leads, with everything below them. */
+const scopeOf = (leader: LeaderInfo): UnitScope => ({
+  kind: 'units',
+  rootUnitIds: leader.units.map((u) => u.id),
+  paths: leader.units.map((u) => u.path),
+});
+
 /** The leaders to escalate to: those of the nearest unit above the employee's own unit that has leaders. */
 export function escalationRecipients(
   unitId: number | null,
@@ -267,6 +274,7 @@ export const escalationLineKey = (row: ComplianceRow, dueDate: LocalDate, userId
  */
 function escalations(input: SelectionInput, out: PlannedReminder[]): void {
   const leaders = new Map(input.leaders.map((l) => [l.userId, l]));
+  const scopes = new Map(input.leaders.map((l) => [l.userId, scopeOf(l)]));
   const linesByLeader = new Map<number, EscalationLine[]>();
   for (const row of input.rows) {
     const { status, dueDate } = row.result;
@@ -274,15 +282,9 @@ function escalations(input: SelectionInput, out: PlannedReminder[]): void {
     const days = daysBetween(dueDate, input.asOf);
     if (days <= input.options.escalationDays) continue;
     for (const userId of escalationRecipients(row.employee.unitId, input.units, input.leadersByUnit)) {
-      const leader = leaders.get(userId);
-      if (!leader) continue;
+      const scope = scopes.get(userId);
       // The scope check is the guarantee: never name someone outside the recipient's units.
-      const scope: UnitScope = {
-        kind: 'units',
-        rootUnitIds: leader.units.map((u) => u.id),
-        paths: leader.units.map((u) => u.path),
-      };
-      if (!isUnitPathInScope(scope, row.employee.unitPath)) continue;
+      if (!scope || !isUnitPathInScope(scope, row.employee.unitPath)) continue;
       const lines = linesByLeader.get(userId) ?? [];
       lines.push({
         ...line(row),
@@ -387,11 +389,7 @@ export function buildDigest(
   input: SelectionInput,
   index: DigestIndex = buildDigestIndex(input.rows),
 ): DigestContent | null {
-  const scope: UnitScope = {
-    kind: 'units',
-    rootUnitIds: leader.units.map((u) => u.id),
-    paths: leader.units.map((u) => u.path),
-  };
+  const scope = scopeOf(leader);
   // The scope check runs per unit, not per row: a leader's rows are the groups of the units in scope.
   const listed: Array<{ row: ComplianceRow; line: DigestLine; order: number }> = [];
   for (const [path, group] of index.listable) if (isUnitPathInScope(scope, path)) listed.push(...group);

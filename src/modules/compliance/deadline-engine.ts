@@ -290,10 +290,11 @@ export function summaryOf(c: StatusCounts): StatusSummary {
 
 /** Counts per status and the completion rate of DOMAIN.md: with a completion and not overdue ÷ (counted − exempt). */
 export function summarizeStatuses(
-  results: Array<Pick<StatusResult, 'counted' | 'status' | 'lastCompletion'>>,
+  results: Array<Pick<StatusResult, 'status' | 'lastCompletion'> & { counted?: boolean }>,
 ): StatusSummary {
   const s = emptyStatusCounts();
-  for (const r of results) if (r.counted && r.status) countStatus(s, r.status, !!r.lastCompletion);
+  // Without `counted`, a result is of a counted pair (the lean evaluation leaves the others out).
+  for (const r of results) if (r.counted !== false && r.status) countStatus(s, r.status, !!r.lastCompletion);
   return summaryOf(s);
 }
 

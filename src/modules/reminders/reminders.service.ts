@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readAll, type Db, type DbOrTx } from '../../db/client';
 import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
 import { compareNorwegian } from '../../lib/text';
-import { currentFacts } from '../compliance/compliance-facts';
-import { computeComplianceRows } from '../compliance/compliance.service';
+import { currentFacts, factsFor, selectEmployees } from '../compliance/compliance-facts';
+import type { UnitScope } from '../org/unit-scope';
+import { evaluateForFigures } from '../reports/lean-evaluation';
 import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
 import { renderMail, type MailSection, type RenderedMail } from '../mail/templates';
 import { listUnitsMissingReview } from '../reviews/reviews.service';
@@ -230,6 +231,16 @@ export function renderReminder(item: PlannedReminder, templates: TemplateSet, ba
   return renderMail(template, { ...common, lenke: `${baseUrl}/kurs/${item.courseSlug}` });
 }
 
+/**
+ * Every counted pair in the scope on asOf with status, due date and latest completion: the lean
+ * evaluation of the reports, which leaves out the reason texts a run never uses.
+ */
+async function evaluateForReminders(db: DbOrTx, scope: UnitScope, asOf: LocalDate) {
+  const filter = { scope, activeOn: asOf };
+  const facts = await factsFor(db, filter);
+  return evaluateForFigures(facts, facts.requirements, selectEmployees(facts, filter), asOf);
+}
+
 /** Reads what the schedule needs on asOf and plans its mails; writes nothing. */
 export async function planSchedule(
   db: DbOrTx,
@@ -256,7 +267,7 @@ export async function planSchedule(
       : ({ kind: 'units', rootUnitIds: schedule.unitIds, paths: chosenPaths } as const);
   const needsLeaders = schedule.kinds.includes('leader_digest') || schedule.kinds.includes('escalation');
   const [rows, leaders, missingReviews, templates, overdueHistory] = await readAll(db, [
-    () => computeComplianceRows(db, { scope }, asOf),
+    () => evaluateForReminders(db, scope, asOf),
     () => (needsLeaders ? listLeaders(db) : Promise.resolve([])),
     () =>
       schedule.kinds.includes('leader_digest')

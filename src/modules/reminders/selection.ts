@@ -1,11 +1,11 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
 import { lacksEmailAddress } from '../compliance/compliance.repo';
-import type { ComplianceRow } from '../compliance/compliance.service';
+import type { EmployeeRecord, RequirementRecord } from '../compliance/compliance.repo';
 import {
   addSummaries,
   summarizeStatuses,
-  type StatusResult,
+  type ComplianceStatus,
   type StatusSummary,
 } from '../compliance/deadline-engine';
 import { isUnitPathInScope, type UnitScope } from '../org/unit-scope';
@@ -18,6 +18,16 @@ import { compareNorwegian } from '../../lib/text';
  * reminders out. Each carries its idempotency key (employee, requirement, due date, kind, period),
  * which is what makes it happen once however often the schedule runs.
  */
+
+/**
+ * What selection needs of an evaluated pair: the lean evaluation's rows fit (a run evaluates
+ * 150,000 pairs and needs no reasons), and so do full ComplianceRows.
+ */
+export interface ReminderRow {
+  employee: EmployeeRecord;
+  requirement: RequirementRecord;
+  result: { status: ComplianceStatus | null; dueDate: LocalDate | null; lastCompletion: LocalDate | null };
+}
 
 export interface LeaderInfo {
   userId: number;
@@ -91,7 +101,7 @@ export interface SelectionInput {
   asOf: LocalDate;
   kinds: readonly ReminderKind[];
   options: ScheduleOptions;
-  rows: ComplianceRow[];
+  rows: ReminderRow[];
   leaders: LeaderInfo[];
   units: Map<number, UnitInfo>;
   /** Leaders per unit id (user ids), for escalation. */
@@ -174,10 +184,10 @@ export function nextOverdueNumber(
   return count + 1;
 }
 
-const fullName = (row: ComplianceRow) => `${row.employee.firstName} ${row.employee.lastName}`;
+const fullName = (row: ReminderRow) => `${row.employee.firstName} ${row.employee.lastName}`;
 
 /** True when the row's due date comes from the new-hire rule and no completion exists yet. */
-function isNewHireDue(row: ComplianceRow): boolean {
+function isNewHireDue(row: ReminderRow): boolean {
   const r = row.requirement;
   if (row.result.lastCompletion || !row.result.dueDate) return false;
   const newHireDue = addMonths(row.employee.hireDate, r.newHireMonths);
@@ -256,7 +266,7 @@ export function escalationRecipients(
 }
 
 /** The key that logs one person's escalation to one leader: each is escalated once per due date. */
-export const escalationLineKey = (row: ComplianceRow, dueDate: LocalDate, userId: number) =>
+export const escalationLineKey = (row: ReminderRow, dueDate: LocalDate, userId: number) =>
   reminderKey({
     kind: 'escalation',
     employeeId: row.employee.id,
@@ -320,7 +330,7 @@ function escalations(input: SelectionInput, out: PlannedReminder[]): void {
   }
 }
 
-function line(row: ComplianceRow): DigestLine {
+function line(row: ReminderRow): DigestLine {
   return {
     employeeId: row.employee.id,
     name: fullName(row),
@@ -340,13 +350,13 @@ const byDue = (a: DigestLine, b: DigestLine) =>
  */
 export interface DigestIndex {
   /** Per unit path: overdue, due_soon and todo rows with their lines, in digest order. */
-  listable: Map<string | null, Array<{ row: ComplianceRow; line: DigestLine; order: number }>>;
+  listable: Map<string | null, Array<{ row: ReminderRow; line: DigestLine; order: number }>>;
   summaries: Map<string | null, StatusSummary>;
   /** Per unit path: the people without an e-mail address, once each, in the order of the rows. */
   withoutEmail: Map<string | null, DigestContent['withoutEmail']>;
 }
 
-export function buildDigestIndex(rows: ComplianceRow[]): DigestIndex {
+export function buildDigestIndex(rows: ReminderRow[]): DigestIndex {
   const candidates = rows
     .filter(
       (r) => r.result.status === 'overdue' || r.result.status === 'due_soon' || r.result.status === 'todo',
@@ -361,7 +371,7 @@ export function buildDigestIndex(rows: ComplianceRow[]): DigestIndex {
     if (list) list.push(c);
     else listable.set(key, [c]);
   });
-  const resultsByPath = new Map<string | null, StatusResult[]>();
+  const resultsByPath = new Map<string | null, Array<ReminderRow['result']>>();
   for (const row of rows) {
     const list = resultsByPath.get(row.employee.unitPath);
     if (list) list.push(row.result);
@@ -391,7 +401,7 @@ export function buildDigest(
 ): DigestContent | null {
   const scope = scopeOf(leader);
   // The scope check runs per unit, not per row: a leader's rows are the groups of the units in scope.
-  const listed: Array<{ row: ComplianceRow; line: DigestLine; order: number }> = [];
+  const listed: Array<{ row: ReminderRow; line: DigestLine; order: number }> = [];
   for (const [path, group] of index.listable) if (isUnitPathInScope(scope, path)) listed.push(...group);
   listed.sort((a, b) => a.order - b.order);
   const overdue: DigestLine[] = [];

@@ -23,11 +23,11 @@ export interface FigureRow {
   result: Pick<StatusResult, 'status' | 'lastCompletion'>;
 }
 
-/** A row of the figures evaluation: the status without due date and reason. */
+/** A row of the lean evaluation: status, latest completion and due date, without the reason. */
 export interface StatusRow extends FigureRow {
   employee: EmployeeRecord;
   requirement: RequirementRecord;
-  result: { status: ComplianceStatus; lastCompletion: LocalDate | null };
+  result: { status: ComplianceStatus; lastCompletion: LocalDate | null; dueDate: LocalDate };
 }
 
 /** The latest of ascending dates on or before a date, or null. */
@@ -80,7 +80,7 @@ function settledOf(facts: ComplianceFacts, requirementId: number): Map<number, S
 
 /**
  * Evaluates employees × requirements with the pieces of the deadline engine that computeStatus is
- * made of, but without the words (figures need none): the employees must be counted on asOf. The
+ * made of, but without the words (figures and reminder runs need none): the employees must be counted on asOf. The
  * first due date depends only on the hire date and the renewed one only on the latest completion,
  * so both are memoised per requirement, and the due date from a person's latest completion is kept
  * with the facts; the rest is comparing date strings.
@@ -130,7 +130,7 @@ export function evaluateForFigures(
       rows.push({
         employee,
         requirement,
-        result: { status: statusOn(clock, dueDate, last, exempt), lastCompletion: last },
+        result: { status: statusOn(clock, dueDate, last, exempt), lastCompletion: last, dueDate },
       });
     }
   }

@@ -123,7 +123,7 @@ describe('report figures', () => {
     );
   });
 
-  test('when rows are evaluated the lean way (latest completion, memoised engine, due dates kept with the facts), then every status equals the full evaluation on every date asked, in any order', () => {
+  test('when rows are evaluated the lean way (latest completion, memoised engine, due dates kept with the facts), then every status and due date equals the full evaluation on every date asked, in any order', () => {
     fc.assert(
       fc.property(
         fc.array(employeeArb, { maxLength: 40 }),
@@ -146,9 +146,9 @@ describe('report figures', () => {
             const shape = (r: {
               employee: { id: number };
               requirement: { id: number };
-              result: { status: unknown; lastCompletion: unknown };
+              result: { status: unknown; lastCompletion: unknown; dueDate: unknown };
             }) =>
-              `${r.employee.id}|${r.requirement.id}|${String(r.result.status)}|${String(r.result.lastCompletion)}`;
+              `${r.employee.id}|${r.requirement.id}|${String(r.result.status)}|${String(r.result.lastCompletion)}|${String(r.result.dueDate)}`;
             // The same rows, in any order (the lean way goes employee by employee).
             expect(lean.map(shape).sort()).toEqual(full.map(shape).sort());
             expect(computeFigures(UNITS, REQUIREMENTS, lean)).toEqual(

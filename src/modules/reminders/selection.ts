@@ -1,7 +1,10 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import { addMonths, daysBetween, type LocalDate } from '../../lib/dates';
-import { lacksEmailAddress } from '../compliance/compliance.repo';
-import type { EmployeeRecord, RequirementRecord } from '../compliance/compliance.repo';
+import {
+  lacksEmailAddress,
+  type EmployeeRecord,
+  type RequirementRecord,
+} from '../compliance/compliance.repo';
 import {
   addSummaries,
   summarizeStatuses,

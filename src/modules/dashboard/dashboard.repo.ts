@@ -67,7 +67,6 @@ export async function listScormAttempts(db: DbOrTx, employeeId: number) {
     .orderBy(desc(scormAttempts.updatedAt), desc(scormAttempts.id));
 }
 
-/** Reminders and other mail to the employee, newest first. */
 /**
  * The mails about one employee: their own reminders, and the escalation mails that list them
  * (found through the reminder log, which keeps each person's line with the mail's key). Newest first.

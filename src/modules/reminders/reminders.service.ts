@@ -205,9 +205,17 @@ export function renderEscalation(
   );
 }
 
-/** Renders the mail of one planned reminder with the schedule's texts. */
-export function renderReminder(item: PlannedReminder, templates: TemplateSet, baseUrl: string): RenderedMail {
-  if (item.escalation) return renderEscalation(item, item.escalation.lines, templates, baseUrl);
+/**
+ * Renders the mail of one planned reminder with the schedule's texts; an escalation mail lists
+ * `lines` (default: all its lines).
+ */
+export function renderReminder(
+  item: PlannedReminder,
+  templates: TemplateSet,
+  baseUrl: string,
+  lines = item.escalation?.lines,
+): RenderedMail {
+  if (item.escalation) return renderEscalation(item, lines!, templates, baseUrl);
   const template = templates[item.kind];
   if (item.kind === 'leader_digest' && item.digest) {
     return renderMail(
@@ -294,10 +302,7 @@ export async function planSchedule(
   });
   const mails = planned.map((item) => ({
     ...item,
-    render: (lines?: EscalationLine[]) =>
-      lines && item.escalation
-        ? renderEscalation(item, lines, templates, env.baseUrl)
-        : renderReminder(item, templates, env.baseUrl),
+    render: (lines?: EscalationLine[]) => renderReminder(item, templates, env.baseUrl, lines),
   }));
   return { ...base, skippedReason: null, mails };
 }
@@ -357,6 +362,10 @@ export function escalationMailKey(mail: PlannedReminder, lines: EscalationLine[]
     .slice(0, 16);
   return `${mail.key}|${digest}`;
 }
+
+/** The reminder_log keys a planned mail stands for: its own, or each of an escalation's lines. */
+const loggedKeysOf = (mail: PlannedReminder): string[] =>
+  mail.escalation ? mail.escalation.lines.map((l) => l.key) : [mail.key];
 
 const unloggedLines = (mail: PlannedReminder, logged: Set<string>) =>
   mail.escalation!.lines.filter((l) => !logged.has(l.key));
@@ -434,10 +443,7 @@ const ENQUEUE_CHUNK = 500;
 export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunResult> {
   const escalations = plan.mails.filter((m) => m.escalation);
   const others = plan.mails.filter((m) => !m.escalation);
-  const already = await findExistingKeys(tx, [
-    ...others.map((m) => m.key),
-    ...escalations.flatMap((m) => m.escalation!.lines.map((l) => l.key)),
-  ]);
+  const already = await findExistingKeys(tx, plan.mails.flatMap(loggedKeysOf));
   const fresh = others.filter((m) => !already.has(m.key));
   // One statement in flight at a time (one connection), but the next chunk is rendered while the
   // database writes the previous one: on a PostgreSQL server the two overlap.
@@ -501,10 +507,7 @@ export async function dryRunSchedule(
   env: RunEnvironment,
 ): Promise<RunResult> {
   const plan = await planSchedule(db, schedule, asOf, env);
-  const existing = await findExistingKeys(
-    db,
-    plan.mails.flatMap((m) => (m.escalation ? m.escalation.lines.map((l) => l.key) : [m.key])),
-  );
+  const existing = await findExistingKeys(db, plan.mails.flatMap(loggedKeysOf));
   const itemOf = (m: PlannedMail): RunItem => {
     if (!m.escalation) return toItem(m, existing.has(m.key) ? 'already' : 'would_enqueue');
     const lines = unloggedLines(m, existing);

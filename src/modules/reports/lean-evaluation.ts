@@ -80,10 +80,10 @@ function settledOf(facts: ComplianceFacts, requirementId: number): Map<number, S
 
 /**
  * Evaluates employees × requirements with the pieces of the deadline engine that computeStatus is
- * made of, but without the words (figures and reminder runs need none): the employees must be counted on asOf. The
- * first due date depends only on the hire date and the renewed one only on the latest completion,
- * so both are memoised per requirement, and the due date from a person's latest completion is kept
- * with the facts; the rest is comparing date strings.
+ * made of, but without the words (figures and reminder runs need none): the employees must be
+ * counted on asOf. The first due date depends only on the hire date and the renewed one only on
+ * the latest completion, so both are memoised per requirement, and the due date from a person's
+ * latest completion is kept with the facts; the rest is comparing date strings.
  */
 export function evaluateForFigures(
   facts: ComplianceFacts,

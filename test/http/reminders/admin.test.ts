@@ -39,6 +39,19 @@ describe('/admin/paminnelser and /admin/e-post', () => {
     ...extra,
   });
 
+  /** Posts the mail-text editor of a kind: save ('lagre') or preview ('forhandsvis'). */
+  const postTemplate = (
+    kind: string,
+    text: { subject: string; body: string },
+    handling: 'lagre' | 'forhandsvis',
+    status: number,
+  ) =>
+    hr
+      .post(`/admin/e-post/maler/${kind}`)
+      .type('form')
+      .send({ _csrf: csrf, ...text, handling })
+      .expect(status);
+
   it('when a leader or an employee opens the reminder and mail pages, then they get 403', async () => {
     // Starts next year, so no reminder counts below change.
     const employee = await createEmployee(t.database.db, {
@@ -211,22 +224,19 @@ describe('/admin/paminnelser and /admin/e-post', () => {
   it('when HR opens the escalation text, then it offers the placeholders of one mail per leader and previews the list of people', async () => {
     const editor = await hr.get('/admin/e-post/maler/escalation').expect(200);
     for (const name of ['{{antall}}', '{{enheter}}', '{{dager}}']) expect(editor.text).toContain(name);
-    const old = await hr
-      .post('/admin/e-post/maler/escalation')
-      .type('form')
-      .send({ _csrf: csrf, subject: 'Forfalt: {{ansatt}}', body: 'Hei, {{navn}}!', handling: 'lagre' })
-      .expect(400);
+    const old = await postTemplate(
+      'escalation',
+      { subject: 'Forfalt: {{ansatt}}', body: 'Hei, {{navn}}!' },
+      'lagre',
+      400,
+    );
     expect(old.text).toContain('Ukjent flettefelt: {{ansatt}}.');
-    const preview = await hr
-      .post('/admin/e-post/maler/escalation')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        subject: 'Eskalering: {{antall}}',
-        body: 'Hei, {{navn}}!\n\nSe {{lenke}}',
-        handling: 'forhandsvis',
-      })
-      .expect(200);
+    const preview = await postTemplate(
+      'escalation',
+      { subject: 'Eskalering: {{antall}}', body: 'Hei, {{navn}}!\n\nSe {{lenke}}' },
+      'forhandsvis',
+      200,
+    );
     expect(preview.text).toContain('Eskalering: 2 ansatte');
     expect(preview.text).toContain('Forfalt i mer enn 30 dager (2)');
     expect(preview.text).toContain(
@@ -237,34 +247,27 @@ describe('/admin/paminnelser and /admin/e-post', () => {
   it('when HR edits a mail text with a preview, then unknown placeholders are refused and the saved text is used by the next run', async () => {
     const editor = await hr.get('/admin/e-post/maler/employee_due_today').expect(200);
     expect(editor.text).toContain('{{kurs}}');
-    const bad = await hr
-      .post('/admin/e-post/maler/employee_due_today')
-      .type('form')
-      .send({ _csrf: csrf, subject: 'Hei {{fornavn}}', body: 'Tekst', handling: 'lagre' })
-      .expect(400);
+    const bad = await postTemplate(
+      'employee_due_today',
+      { subject: 'Hei {{fornavn}}', body: 'Tekst' },
+      'lagre',
+      400,
+    );
     expect(bad.text).toContain('Ukjent flettefelt: {{fornavn}}.');
-    const preview = await hr
-      .post('/admin/e-post/maler/employee_due_today')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        subject: 'Siste frist i dag: {{kurs}}',
-        body: 'Hei, {{navn}}!\n\nGå til {{lenke}}',
-        handling: 'forhandsvis',
-      })
-      .expect(200);
+    const preview = await postTemplate(
+      'employee_due_today',
+      { subject: 'Siste frist i dag: {{kurs}}', body: 'Hei, {{navn}}!\n\nGå til {{lenke}}' },
+      'forhandsvis',
+      200,
+    );
     expect(preview.text).toContain('Siste frist i dag: Meldeplikt til barnevernet');
     expect(preview.text).toContain('Hei, Kari Nordmann!');
-    await hr
-      .post('/admin/e-post/maler/employee_due_today')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        subject: 'Siste frist i dag: {{kurs}}',
-        body: 'Hei, {{navn}}!\n\nGå til {{lenke}}',
-        handling: 'lagre',
-      })
-      .expect(303);
+    await postTemplate(
+      'employee_due_today',
+      { subject: 'Siste frist i dag: {{kurs}}', body: 'Hei, {{navn}}!\n\nGå til {{lenke}}' },
+      'lagre',
+      303,
+    );
     await hr
       .post('/admin/paminnelser')
       .type('form')

@@ -22,8 +22,18 @@ export const logger = {
   error: (m: string, f?: Record<string, unknown>) => write('error', m, f),
 };
 
-/** Turns an unknown thrown value into loggable fields. */
+/**
+ * Turns an unknown thrown value into loggable fields. A failed query (drizzle's DrizzleQueryError:
+ * `query`, `params` and the driver's error as `cause`) is logged by its SQL and the database's
+ * message, never with its parameters: they hold names and addresses, and a bulk write's parameter
+ * can be megabytes.
+ */
 export function errorFields(error: unknown): Record<string, unknown> {
+  const query = (error as { query?: unknown } | null)?.query;
+  if (error instanceof Error && typeof query === 'string' && error.cause instanceof Error) {
+    const cause = error.cause as Error & { code?: unknown };
+    return { error: cause.message, code: cause.code, query: query.slice(0, 2000), stack: cause.stack };
+  }
   if (error instanceof Error) return { error: error.message, stack: error.stack };
   return { error: String(error) };
 }

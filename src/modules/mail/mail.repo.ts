@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import { queryRows, type DbOrTx } from '../../db/client';
+import { jsonParam, queryRows, type DbOrTx } from '../../db/client';
 import { mailOutbox, mailTemplates } from '../../db/schema';
 
 /** All SQL of the outbox and the editable mail texts. */
@@ -52,7 +52,7 @@ const CHUNK = 500;
 export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Promise<void> {
   for (let i = 0; i < mails.length; i += CHUNK) {
     // One JSON parameter per chunk: cheap to build and to send, the same on PGlite and node-postgres.
-    const json = JSON.stringify(
+    const json = jsonParam(
       mails.slice(i, i + CHUNK).map((m) => ({
         idempotency_key: m.idempotencyKey,
         kind: m.kind,
@@ -72,7 +72,7 @@ export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Pro
             employee_id, recipient_user_id, schedule_id, next_attempt_at)
           select idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
             employee_id, recipient_user_id, schedule_id, next_attempt_at
-          from json_to_recordset(${json}::json) as x(idempotency_key text, kind text, to_address text, to_name text,
+          from json_to_recordset(${json}) as x(idempotency_key text, kind text, to_address text, to_name text,
             subject text, body_text text, body_html text, employee_id int, recipient_user_id int, schedule_id int,
             next_attempt_at timestamptz)
           on conflict (idempotency_key) do nothing`,
@@ -149,7 +149,7 @@ export interface SentMark {
 /** Marks mails the SMTP server has accepted as sent, many in one statement (one JSON parameter). */
 export async function markMailsSent(db: DbOrTx, marks: SentMark[]): Promise<void> {
   if (marks.length === 0) return;
-  const json = JSON.stringify(
+  const json = jsonParam(
     marks.map((m) => ({
       id: m.id,
       sent_at: m.sentAt.toISOString(),
@@ -160,7 +160,7 @@ export async function markMailsSent(db: DbOrTx, marks: SentMark[]): Promise<void
   await db.execute(
     sql`update mail_outbox m set status = 'sent', sent_at = x.sent_at, smtp_response = x.smtp_response,
           message_id = x.message_id, locked_until = null, last_error = null
-        from json_to_recordset(${json}::json) as x(id bigint, sent_at timestamptz, smtp_response text, message_id text)
+        from json_to_recordset(${json}) as x(id bigint, sent_at timestamptz, smtp_response text, message_id text)
         where m.id = x.id`,
   );
 }
@@ -175,12 +175,12 @@ export async function releaseClaimedMails(
   claims: Array<Pick<OutboxMail, 'id' | 'lockedUntil'>>,
 ): Promise<void> {
   if (claims.length === 0) return;
-  const json = JSON.stringify(
+  const json = jsonParam(
     claims.map((c) => ({ id: c.id, locked_until: c.lockedUntil?.toISOString() ?? null })),
   );
   await db.execute(
     sql`update mail_outbox m set status = 'pending', locked_until = null, attempts = greatest(m.attempts - 1, 0)
-        from json_to_recordset(${json}::json) as x(id bigint, locked_until timestamptz)
+        from json_to_recordset(${json}) as x(id bigint, locked_until timestamptz)
         where m.id = x.id and m.status = 'sending' and m.locked_until = x.locked_until`,
   );
 }

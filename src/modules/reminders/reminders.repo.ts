@@ -1,5 +1,5 @@
 import { and, asc, count, eq, max, sql } from 'drizzle-orm';
-import { queryRows, type DbOrTx } from '../../db/client';
+import { jsonParam, queryRows, type DbOrTx } from '../../db/client';
 import { mailOutbox, orgUnits, reminderLog, reminderSchedules, unitLeaders, users } from '../../db/schema';
 import type { LocalDate } from '../../lib/dates';
 import type { ReminderKind } from './reminders.schema';
@@ -217,7 +217,7 @@ export interface NewReminderMail extends NewReminderLog {
  */
 export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const json = JSON.stringify(
+  const json = jsonParam(
     rows.map((r) => {
       const record = logRecord(r);
       record.to_address = r.toAddress;
@@ -232,7 +232,7 @@ export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail
   const skipped = await queryRows<{ key: string }>(
     db,
     sql`with input as materialized (
-          select * from json_to_recordset(${json}::json) as x(idempotency_key text, schedule_id int, kind text,
+          select * from json_to_recordset(${json}) as x(idempotency_key text, schedule_id int, kind text,
             employee_id int, requirement_id int, recipient_user_id int, due_date date, period text, to_address text,
             to_name text, subject text, body_text text, body_html text, next_attempt_at timestamptz)
         ),
@@ -274,7 +274,7 @@ export interface NewEscalationLine extends NewReminderLog {
 export async function insertEscalationLines(db: DbOrTx, rows: NewEscalationLine[]): Promise<Set<string>> {
   const written = new Set<string>();
   for (let i = 0; i < rows.length; i += ESCALATION_CHUNK) {
-    const json = JSON.stringify(
+    const json = jsonParam(
       rows.slice(i, i + ESCALATION_CHUNK).map((r) => {
         const record = logRecord(r);
         record.mail_key = r.mailKey;
@@ -287,7 +287,7 @@ export async function insertEscalationLines(db: DbOrTx, rows: NewEscalationLine[
             recipient_user_id, due_date, period, mail_key)
           select idempotency_key, schedule_id, kind, employee_id, requirement_id, recipient_user_id, due_date,
             period, mail_key
-          from json_to_recordset(${json}::json) as x(idempotency_key text, schedule_id int, kind text,
+          from json_to_recordset(${json}) as x(idempotency_key text, schedule_id int, kind text,
             employee_id int, requirement_id int, recipient_user_id int, due_date date, period text, mail_key text)
           on conflict (idempotency_key) do nothing
           returning idempotency_key as key`,
@@ -304,7 +304,7 @@ export async function findExistingKeys(db: DbOrTx, keys: string[]): Promise<Set<
     const rows = await queryRows<{ key: string }>(
       db,
       sql`select idempotency_key as key from reminder_log
-          where idempotency_key in (select json_array_elements_text(${JSON.stringify(keys.slice(i, i + KEY_CHUNK))}::json))`,
+          where idempotency_key in (select json_array_elements_text(${jsonParam(keys.slice(i, i + KEY_CHUNK))}))`,
     );
     for (const r of rows) found.add(r.key);
   }

@@ -28,11 +28,11 @@ import { recomputeUnitPaths } from '../src/modules/org/org.repo';
 import { insertOutboxMails, type NewOutboxMail } from '../src/modules/mail/mail.repo';
 import { resolveTemplates } from '../src/modules/mail/mail.service';
 import { drainOutbox } from '../src/modules/mail/sender';
-import { htmlDocument } from '../src/modules/mail/templates';
+import { htmlDocument, renderContent } from '../src/modules/mail/templates';
 import { currentFacts } from '../src/modules/compliance/compliance-facts';
 import { createSmtpTransport } from '../src/modules/mail/transport';
 import { findSchedule, insertSchedule } from '../src/modules/reminders/reminders.repo';
-import { enqueuePlan, planSchedule, renderReminder } from '../src/modules/reminders/reminders.service';
+import { enqueuePlan, planSchedule, composeReminder } from '../src/modules/reminders/reminders.service';
 import { scheduleOptionsSchema, type ReminderKind } from '../src/modules/reminders/reminders.schema';
 import type { DigestLine, PlannedReminder } from '../src/modules/reminders/selection';
 import { printTable, profiled, writeResults } from './lib/results';
@@ -328,15 +328,14 @@ async function renderDeliveryMails(database: Database, count: number): Promise<N
           }
         : {}),
     };
-    const mail = renderReminder(item, templates, 'https://kursvakt.bench.kommune.no');
+    const mail = composeReminder(item, templates, 'https://kursvakt.bench.kommune.no');
     return {
       idempotencyKey: item.key,
       kind,
       toAddress: item.recipient.email,
       toName: item.recipient.name,
       subject: mail.subject,
-      bodyText: mail.text,
-      bodyHtml: mail.htmlBody,
+      content: mail.content,
       employeeId: null,
       recipientUserId: null,
       scheduleId: null,
@@ -368,10 +367,11 @@ async function measureDelivery(database: Database, mails: NewOutboxMail[]) {
   let outboxSent = 0;
 
   const sendRaw = async (messages: NewOutboxMail[]) => {
-    // The same documents the sender builds, built before the clock starts.
-    const documents = messages.map((m) =>
-      m.bodyHtml === null ? undefined : htmlDocument(m.subject, m.bodyHtml),
-    );
+    // The same parts the sender renders from the content, rendered before the clock starts.
+    const parts = messages.map((m) => {
+      const bodies = renderContent(m.content);
+      return { text: bodies.text, html: htmlDocument(m.subject, bodies.htmlBody) };
+    });
     const t = performance.now();
     let next = 0;
     await Promise.all(
@@ -383,8 +383,8 @@ async function measureDelivery(database: Database, mails: NewOutboxMail[]) {
             from: FROM,
             to: { name: m.toName ?? '', address: m.toAddress },
             subject: m.subject,
-            text: m.bodyText,
-            html: documents[i],
+            text: parts[i]!.text,
+            html: parts[i]!.html,
           });
         }
       }),
@@ -555,8 +555,7 @@ async function measure(
       toAddress: m.toAddress,
       toName: m.toName,
       subject: m.subject,
-      bodyText: m.bodyText,
-      bodyHtml: m.bodyHtml,
+      content: m.content!,
       employeeId: null,
       recipientUserId: null,
       scheduleId: null,

@@ -8,6 +8,7 @@ import {
   index,
   integer,
   bigint,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -16,6 +17,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { MailContent } from '../modules/mail/templates';
 
 /**
  * The whole domain of DOMAIN.md in one schema. Dates that are calendar dates in Europe/Oslo are
@@ -363,7 +365,13 @@ export const mailOutbox = pgTable(
     toAddress: text('to_address').notNull(),
     toName: text('to_name'),
     subject: text('subject').notNull(),
-    bodyText: text('body_text').notNull(),
+    /**
+     * What the mail says (the filled-in body and the sections); its text and HTML parts are
+     * rendered from it when it is read. Mails written before 0005 have body_text and body_html
+     * instead.
+     */
+    content: json('content').$type<MailContent>(),
+    bodyText: text('body_text'),
     /** The mail's own HTML (paragraphs, sections); the sender adds the layout (`htmlDocument`). */
     bodyHtml: text('body_html'),
     /** pending | sending | sent | failed */
@@ -385,6 +393,7 @@ export const mailOutbox = pgTable(
     uniqueIndex('mail_outbox_key_uq').on(t.idempotencyKey),
     index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt),
     index('mail_outbox_employee_idx').on(t.employeeId),
+    check('mail_outbox_body_ck', sql`${t.content} is not null or ${t.bodyText} is not null`),
   ],
 );
 

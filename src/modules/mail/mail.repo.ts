@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { jsonParam, queryRows, type DbOrTx } from '../../db/client';
 import { mailOutbox, mailTemplates } from '../../db/schema';
+import { renderContent, type MailContent } from './templates';
 
 /** All SQL of the outbox and the editable mail texts. */
 
@@ -12,8 +13,8 @@ export interface NewOutboxMail {
   toAddress: string;
   toName: string | null;
   subject: string;
-  bodyText: string;
-  bodyHtml: string | null;
+  /** What the mail says; its parts are rendered when it is read (`OutboxMail.bodyText`, `bodyHtml`). */
+  content: MailContent;
   employeeId: number | null;
   recipientUserId: number | null;
   scheduleId: number | null;
@@ -28,7 +29,9 @@ export interface OutboxMail {
   toAddress: string;
   toName: string | null;
   subject: string;
+  /** The text part, rendered from the stored content (or as stored, for a mail written before 0005). */
   bodyText: string;
+  /** The mail's own HTML, the same way; the sender puts it into the layout. */
   bodyHtml: string | null;
   status: OutboxStatus;
   attempts: number;
@@ -59,8 +62,7 @@ export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Pro
         to_address: m.toAddress,
         to_name: m.toName,
         subject: m.subject,
-        body_text: m.bodyText,
-        body_html: m.bodyHtml,
+        content: m.content,
         employee_id: m.employeeId,
         recipient_user_id: m.recipientUserId,
         schedule_id: m.scheduleId,
@@ -68,12 +70,12 @@ export async function insertOutboxMails(db: DbOrTx, mails: NewOutboxMail[]): Pro
       })),
     );
     await db.execute(
-      sql`insert into mail_outbox (idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
+      sql`insert into mail_outbox (idempotency_key, kind, to_address, to_name, subject, content,
             employee_id, recipient_user_id, schedule_id, next_attempt_at)
-          select idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
+          select idempotency_key, kind, to_address, to_name, subject, content,
             employee_id, recipient_user_id, schedule_id, next_attempt_at
           from json_to_recordset(${json}) as x(idempotency_key text, kind text, to_address text, to_name text,
-            subject text, body_text text, body_html text, employee_id int, recipient_user_id int, schedule_id int,
+            subject text, content json, employee_id int, recipient_user_id int, schedule_id int,
             next_attempt_at timestamptz)
           on conflict (idempotency_key) do nothing`,
     );
@@ -85,6 +87,24 @@ function toDate(value: unknown): Date | null {
   return value instanceof Date ? value : new Date(String(value));
 }
 
+/**
+ * The text and HTML parts of a stored mail: rendered from its content, or as stored by a mail
+ * written before the outbox kept content (migration 0005).
+ */
+function bodiesOf(
+  content: unknown,
+  bodyText: unknown,
+  bodyHtml: unknown,
+): Pick<OutboxMail, 'bodyText' | 'bodyHtml'> {
+  if (content !== null && content !== undefined) {
+    // node-postgres and PGlite both parse json columns; a driver that did not would hand over text.
+    const parsed = (typeof content === 'string' ? JSON.parse(content) : content) as MailContent;
+    const rendered = renderContent(parsed);
+    return { bodyText: rendered.text, bodyHtml: rendered.htmlBody };
+  }
+  return { bodyText: String(bodyText ?? ''), bodyHtml: (bodyHtml as string | null) ?? null };
+}
+
 function mapRawRow(r: Record<string, unknown>): OutboxMail {
   return {
     id: Number(r.id),
@@ -93,8 +113,7 @@ function mapRawRow(r: Record<string, unknown>): OutboxMail {
     toAddress: String(r.to_address),
     toName: (r.to_name as string | null) ?? null,
     subject: String(r.subject),
-    bodyText: String(r.body_text),
-    bodyHtml: (r.body_html as string | null) ?? null,
+    ...bodiesOf(r.content, r.body_text, r.body_html),
     status: r.status as OutboxStatus,
     attempts: Number(r.attempts),
     nextAttemptAt: toDate(r.next_attempt_at)!,
@@ -226,6 +245,7 @@ const listColumns = {
   toAddress: mailOutbox.toAddress,
   toName: mailOutbox.toName,
   subject: mailOutbox.subject,
+  content: mailOutbox.content,
   bodyText: mailOutbox.bodyText,
   bodyHtml: mailOutbox.bodyHtml,
   status: mailOutbox.status,
@@ -241,6 +261,13 @@ const listColumns = {
   sentAt: mailOutbox.sentAt,
 };
 
+type ListedRow = { [K in keyof typeof listColumns]: (typeof listColumns)[K]['_']['data'] | null };
+
+function toOutboxMail(row: ListedRow): OutboxMail {
+  const { content, bodyText, bodyHtml, ...rest } = row;
+  return { ...(rest as Omit<OutboxMail, 'bodyText' | 'bodyHtml'>), ...bodiesOf(content, bodyText, bodyHtml) };
+}
+
 /** The newest mails first, optionally only one status. */
 export async function listOutboxMails(
   db: DbOrTx,
@@ -253,12 +280,12 @@ export async function listOutboxMails(
     .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
     .limit(opts.limit)
     .offset(opts.offset);
-  return rows as OutboxMail[];
+  return rows.map(toOutboxMail);
 }
 
 export async function findOutboxMail(db: DbOrTx, id: number): Promise<OutboxMail | null> {
   const rows = await db.select(listColumns).from(mailOutbox).where(eq(mailOutbox.id, id));
-  return (rows[0] as OutboxMail | undefined) ?? null;
+  return rows[0] ? toOutboxMail(rows[0]) : null;
 }
 
 export async function countOutboxByStatus(db: DbOrTx): Promise<Record<OutboxStatus, number>> {
@@ -278,7 +305,7 @@ export async function listOutboxByKeys(db: DbOrTx, keys: string[]): Promise<Outb
     .from(mailOutbox)
     .where(inArray(mailOutbox.idempotencyKey, keys))
     .orderBy(asc(mailOutbox.id));
-  return rows as OutboxMail[];
+  return rows.map(toOutboxMail);
 }
 
 export interface StoredTemplate {

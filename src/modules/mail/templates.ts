@@ -138,15 +138,35 @@ export interface MailSection {
   lines: Array<{ text: string; href?: string }>;
 }
 
-export interface RenderedMail {
+/**
+ * What a mail says, as the outbox stores it: the template's body with the values filled in, and
+ * the sections. The text and HTML parts are rendered from it when the mail is read (to send it, or
+ * to show it to HR), so a run of 20,000 mails stores one short text per mail instead of two
+ * renderings, and renders none of them.
+ */
+export interface MailContent {
+  body: string;
+  sections: MailSection[];
+}
+
+/** A mail with its values filled in: the subject, and the content the parts are rendered from. */
+export interface ComposedMail {
   subject: string;
+  content: MailContent;
+}
+
+/** The parts of a mail rendered from its content. */
+export interface MailBodies {
   text: string;
   /**
-   * The part of the HTML that is this mail's own (paragraphs and sections), as the outbox stores it;
-   * the sender puts it into the layout (`htmlDocument`), so 32,000 mails do not store (nor render)
-   * the same head, styles and footer 32,000 times.
+   * The part of the HTML that is this mail's own (paragraphs and sections); the sender puts it into
+   * the layout (`htmlDocument`).
    */
   htmlBody: string;
+}
+
+export interface RenderedMail extends MailBodies {
+  subject: string;
 }
 
 const viewsDir = path.resolve(__dirname, '../../../views/mail');
@@ -187,24 +207,38 @@ export function toParagraphs(text: string): Array<Array<{ text: string; href?: s
     });
 }
 
-/** Renders one mail: the template's text with values filled in, then the HTML and text layouts with the sections. */
+/** Fills in a template: the subject on one line, and the body with the sections as the mail's content. */
+export function composeMail(
+  template: TemplateText,
+  values: Record<string, string | number>,
+  sections: MailSection[] = [],
+): ComposedMail {
+  return {
+    subject: fillPlaceholders(template.subject, values).replace(/\s+/g, ' ').trim(),
+    content: { body: fillPlaceholders(template.body, values), sections },
+  };
+}
+
+/** Renders the text and HTML parts of a mail from its content, through the EJS layouts. */
+export function renderContent(content: MailContent): MailBodies {
+  const { html, text } = layouts();
+  return {
+    text:
+      text({ body: content.body.trim(), sections: content.sections })
+        .replace(/\n{3,}/g, '\n\n')
+        .trim() + '\n',
+    htmlBody: html({ paragraphs: toParagraphs(content.body), sections: content.sections }),
+  };
+}
+
+/** Composes and renders one mail (the editor's preview). */
 export function renderMail(
   template: TemplateText,
   values: Record<string, string | number>,
   sections: MailSection[] = [],
 ): RenderedMail {
-  const subject = fillPlaceholders(template.subject, values).replace(/\s+/g, ' ').trim();
-  const body = fillPlaceholders(template.body, values);
-  const { html, text } = layouts();
-  const htmlBody = html({ paragraphs: toParagraphs(body), sections });
-  return {
-    subject,
-    text:
-      text({ body: body.trim(), sections })
-        .replace(/\n{3,}/g, '\n\n')
-        .trim() + '\n',
-    htmlBody,
-  };
+  const mail = composeMail(template, values, sections);
+  return { subject: mail.subject, ...renderContent(mail.content) };
 }
 
 /**

@@ -2,6 +2,7 @@ import { and, asc, count, eq, max, sql } from 'drizzle-orm';
 import { jsonParam, queryRows, type DbOrTx } from '../../db/client';
 import { mailOutbox, orgUnits, reminderLog, reminderSchedules, unitLeaders, users } from '../../db/schema';
 import type { LocalDate } from '../../lib/dates';
+import type { MailContent } from '../mail/templates';
 import type { ReminderKind } from './reminders.schema';
 import { overdueHistoryKey, type LeaderInfo, type OverdueHistory, type UnitInfo } from './selection';
 
@@ -202,8 +203,7 @@ export interface NewReminderMail extends NewReminderLog {
   toAddress: string;
   toName: string | null;
   subject: string;
-  bodyText: string;
-  bodyHtml: string | null;
+  content: MailContent;
   /** The earliest time the mail may be sent (the sending window and holiday rule decide). */
   nextAttemptAt: Date;
 }
@@ -223,8 +223,7 @@ export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail
       record.to_address = r.toAddress;
       record.to_name = r.toName;
       record.subject = r.subject;
-      record.body_text = r.bodyText;
-      record.body_html = r.bodyHtml;
+      record.content = r.content;
       record.next_attempt_at = r.nextAttemptAt.toISOString();
       return record;
     }),
@@ -234,7 +233,7 @@ export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail
     sql`with input as materialized (
           select * from json_to_recordset(${json}) as x(idempotency_key text, schedule_id int, kind text,
             employee_id int, requirement_id int, recipient_user_id int, due_date date, period text, to_address text,
-            to_name text, subject text, body_text text, body_html text, next_attempt_at timestamptz)
+            to_name text, subject text, content json, next_attempt_at timestamptz)
         ),
         logged as (
           insert into reminder_log (idempotency_key, schedule_id, kind, employee_id, requirement_id,
@@ -245,9 +244,9 @@ export async function insertRemindersWithMails(db: DbOrTx, rows: NewReminderMail
           returning idempotency_key
         ),
         mailed as (
-          insert into mail_outbox (idempotency_key, kind, to_address, to_name, subject, body_text, body_html,
+          insert into mail_outbox (idempotency_key, kind, to_address, to_name, subject, content,
             employee_id, recipient_user_id, schedule_id, next_attempt_at)
-          select i.idempotency_key, i.kind, i.to_address, i.to_name, i.subject, i.body_text, i.body_html,
+          select i.idempotency_key, i.kind, i.to_address, i.to_name, i.subject, i.content,
             i.employee_id, i.recipient_user_id, i.schedule_id, i.next_attempt_at
           from input i join logged l on l.idempotency_key = i.idempotency_key
           on conflict (idempotency_key) do nothing

@@ -6,7 +6,7 @@ import { currentFacts, factsFor, selectEmployees } from '../compliance/complianc
 import type { UnitScope } from '../org/unit-scope';
 import { evaluateForFigures } from '../reports/lean-evaluation';
 import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
-import { renderMail, type MailSection, type RenderedMail } from '../mail/templates';
+import { composeMail, type ComposedMail, type MailSection } from '../mail/templates';
 import { listUnitsMissingReview } from '../reviews/reviews.service';
 import { firstWorkingDayOfMonth, nextSendingInstant } from './calendar';
 import { insertOutboxMails } from '../mail/mail.repo';
@@ -24,7 +24,7 @@ import { readScheduleOptions, type ScheduleOptions } from './reminders.schema';
 import { selectReminders, type DigestContent, type EscalationLine, type PlannedReminder } from './selection';
 
 /**
- * Running a schedule: plan (read compliance, select reminders, render mails) and enqueue (write the
+ * Running a schedule: plan (read compliance, select reminders, compose mails) and enqueue (write the
  * reminder log and the outbox in one transaction, ON CONFLICT DO NOTHING on the idempotency key).
  */
 
@@ -36,11 +36,12 @@ export interface RunEnvironment {
 
 export interface PlannedMail extends PlannedReminder {
   /**
-   * The mail's subject and bodies. Rendered when the mail is written, not when it is planned: a
-   * mail already sent is never rendered, and the next mails are rendered while the server writes
-   * the previous ones. An escalation mail is rendered with the lines it carries (default: all).
+   * The mail's subject and content. Composed when the mail is written, not when it is planned: a
+   * mail already sent is never composed, and the next mails are composed while the server writes
+   * the previous ones. An escalation mail lists the lines it carries (default: all). Its text and
+   * HTML parts are rendered from the content when it is read.
    */
-  render(lines?: EscalationLine[]): RenderedMail;
+  compose(lines?: EscalationLine[]): ComposedMail;
 }
 
 export interface SchedulePlan {
@@ -185,14 +186,14 @@ export function escalationSections(
 }
 
 /** The escalation mail to one leader, listing these of its lines (those not escalated before). */
-export function renderEscalation(
+export function composeEscalation(
   item: PlannedReminder,
   lines: EscalationLine[],
   templates: TemplateSet,
   baseUrl: string,
-): RenderedMail {
+): ComposedMail {
   const content = item.escalation!;
-  return renderMail(
+  return composeMail(
     templates.escalation,
     {
       navn: item.recipient.name,
@@ -206,19 +207,19 @@ export function renderEscalation(
 }
 
 /**
- * Renders the mail of one planned reminder with the schedule's texts; an escalation mail lists
+ * Composes the mail of one planned reminder with the schedule's texts; an escalation mail lists
  * `lines` (default: all its lines).
  */
-export function renderReminder(
+export function composeReminder(
   item: PlannedReminder,
   templates: TemplateSet,
   baseUrl: string,
   lines = item.escalation?.lines,
-): RenderedMail {
-  if (item.escalation) return renderEscalation(item, lines!, templates, baseUrl);
+): ComposedMail {
+  if (item.escalation) return composeEscalation(item, lines!, templates, baseUrl);
   const template = templates[item.kind];
   if (item.kind === 'leader_digest' && item.digest) {
-    return renderMail(
+    return composeMail(
       template,
       {
         navn: item.recipient.name,
@@ -236,7 +237,7 @@ export function renderReminder(
     frist: item.dueDate ? formatNorwegianDate(item.dueDate) : '',
     dager: days,
   };
-  return renderMail(template, { ...common, lenke: `${baseUrl}/kurs/${item.courseSlug}` });
+  return composeMail(template, { ...common, lenke: `${baseUrl}/kurs/${item.courseSlug}` });
 }
 
 /**
@@ -302,7 +303,7 @@ export async function planSchedule(
   });
   const mails = planned.map((item) => ({
     ...item,
-    render: (lines?: EscalationLine[]) => renderReminder(item, templates, env.baseUrl, lines),
+    compose: (lines?: EscalationLine[]) => composeReminder(item, templates, env.baseUrl, lines),
   }));
   return { ...base, skippedReason: null, mails };
 }
@@ -411,15 +412,14 @@ async function enqueueEscalations(
       items.set(mail, toItem(mail, 'already'));
       continue;
     }
-    const rendered = mail.render(ours);
+    const composed = mail.compose(ours);
     outbox.push({
       idempotencyKey: key,
       kind: mail.kind,
       toAddress: mail.recipient.email,
       toName: mail.recipient.name,
-      subject: rendered.subject,
-      bodyText: rendered.text,
-      bodyHtml: rendered.htmlBody,
+      subject: composed.subject,
+      content: composed.content,
       employeeId: null,
       recipientUserId: mail.recipient.userId,
       scheduleId: plan.schedule.id,
@@ -437,7 +437,7 @@ const ENQUEUE_CHUNK = 500;
 /**
  * Writes the plan in the caller's transaction: per mail a reminder_log row and an outbox mail, both
  * keyed by the idempotency key. Keys already logged are looked up first and reported as 'already',
- * so their mails are never rendered; a key another run logs in the meantime is skipped by the
+ * so their mails are never composed; a key another run logs in the meantime is skipped by the
  * insert (ON CONFLICT DO NOTHING) and reported the same way.
  */
 export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunResult> {
@@ -445,7 +445,7 @@ export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunRe
   const others = plan.mails.filter((m) => !m.escalation);
   const already = await findExistingKeys(tx, plan.mails.flatMap(loggedKeysOf));
   const fresh = others.filter((m) => !already.has(m.key));
-  // One statement in flight at a time (one connection), but the next chunk is rendered while the
+  // One statement in flight at a time (one connection), but the next chunk is composed while the
   // database writes the previous one: on a PostgreSQL server the two overlap.
   let writing: Promise<Set<string>> = Promise.resolve(new Set());
   const collectSkipped = async () => {
@@ -453,7 +453,7 @@ export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunRe
   };
   for (let i = 0; i < fresh.length; i += ENQUEUE_CHUNK) {
     const rows: NewReminderMail[] = fresh.slice(i, i + ENQUEUE_CHUNK).map((m) => {
-      const mail = m.render();
+      const mail = m.compose();
       return {
         idempotencyKey: m.key,
         scheduleId: plan.schedule.id,
@@ -467,8 +467,7 @@ export async function enqueuePlan(tx: DbOrTx, plan: SchedulePlan): Promise<RunRe
         toAddress: m.recipient.email,
         toName: m.recipient.name,
         subject: mail.subject,
-        bodyText: mail.text,
-        bodyHtml: mail.htmlBody,
+        content: mail.content,
         nextAttemptAt: plan.notBefore,
       };
     });

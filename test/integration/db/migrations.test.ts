@@ -5,7 +5,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { sql } from 'drizzle-orm';
-import { MIGRATIONS_FOLDER } from '../../../src/db/client';
+import { MIGRATIONS_FOLDER, type Db } from '../../../src/db/client';
+import { listOutboxByKeys } from '../../../src/modules/mail/mail.repo';
 
 /** A copy of the migrations folder that stops after the first `count` migrations. */
 function migrationsUpTo(count: number): string {
@@ -48,6 +49,33 @@ describe('migrations', () => {
         sql`select column_name from information_schema.columns where table_name = 'reminder_log' and column_name = 'mail_key'`,
       );
       expect(column.rows).toHaveLength(1);
+    } finally {
+      await client.close();
+      fs.rmSync(before, { recursive: true, force: true });
+    }
+  });
+
+  it('when the outbox starts keeping content (0005), then a mail written before it is read and sent with its stored text and HTML, and a mail with neither content nor text is refused', async () => {
+    const client = await PGlite.create('memory://');
+    const db = drizzle(client);
+    const before = migrationsUpTo(5);
+    try {
+      await migrate(db, { migrationsFolder: before });
+      await db.execute(sql`insert into mail_outbox (idempotency_key, kind, to_address, subject, body_text, body_html)
+        values ('gammel', 'employee_due_soon', 'a@test.kommune.no', 'Gammel', 'Lagret tekst', '<p>Lagret</p>')`);
+      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      const [old] = await listOutboxByKeys(db as unknown as Db, ['gammel']);
+      expect(old).toMatchObject({ bodyText: 'Lagret tekst', bodyHtml: '<p>Lagret</p>' });
+      const refused = await db
+        .execute(
+          sql`insert into mail_outbox (idempotency_key, kind, to_address, subject)
+            values ('tom', 'employee_due_soon', 'a@test.kommune.no', 'Tom')`,
+        )
+        .then(
+          () => null,
+          (e: Error) => e.cause as { constraint?: string },
+        );
+      expect(refused?.constraint).toBe('mail_outbox_body_ck');
     } finally {
       await client.close();
       fs.rmSync(before, { recursive: true, force: true });

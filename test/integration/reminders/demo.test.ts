@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client';
-import { employees, mailOutbox, orgUnits, reminderSchedules } from '../../../src/db/schema';
+import { employees, orgUnits, reminderSchedules } from '../../../src/db/schema';
 import { loadDemo } from '../../../src/modules/demo/demo.service';
 import { listLeaders } from '../../../src/modules/reminders/reminders.repo';
 import { runScheduleNow } from '../../../src/modules/reminders/reminders.service';
 import { findSchedule } from '../../../src/modules/reminders/reminders.repo';
 import { createTestDatabase } from '../../support/db';
+import { readOutbox } from './outbox';
 
 jest.setTimeout(300_000);
 
@@ -45,7 +46,7 @@ describe('default reminder schedules on the demo', () => {
         await runScheduleNow(database.db, (await findSchedule(database.db, s.id))!, '2026-12-01', env)
       ).enqueued;
     expect(total).toBeGreaterThan(10);
-    const kinds = new Set((await database.db.select().from(mailOutbox)).map((m) => m.kind));
+    const kinds = new Set((await readOutbox(database.db)).map((m) => m.kind));
     expect(kinds).toEqual(new Set(['employee_due_soon', 'employee_overdue', 'leader_digest', 'escalation']));
     let again = 0;
     for (const s of schedules)
@@ -53,12 +54,12 @@ describe('default reminder schedules on the demo', () => {
         await runScheduleNow(database.db, (await findSchedule(database.db, s.id))!, '2026-12-01', env)
       ).enqueued;
     expect(again).toBe(0);
-    expect(await database.db.select().from(mailOutbox)).toHaveLength(total);
+    expect(await readOutbox(database.db)).toHaveLength(total);
   });
 
   it('when leaders get digests and escalations on the demo, then every employee named is inside the units they lead', async () => {
     const leaders = new Map((await listLeaders(database.db)).map((l) => [l.email, l]));
-    const mails = (await database.db.select().from(mailOutbox)).filter(
+    const mails = (await readOutbox(database.db)).filter(
       (m) => m.kind === 'leader_digest' || m.kind === 'escalation',
     );
     expect(mails.length).toBeGreaterThan(3);

@@ -1,5 +1,10 @@
 import type { Db } from '../../../src/db/client';
-import { insertOutboxMails, type NewOutboxMail } from '../../../src/modules/mail/mail.repo';
+import {
+  insertOutboxMails,
+  listOutboxMails,
+  type NewOutboxMail,
+  type OutboxMail,
+} from '../../../src/modules/mail/mail.repo';
 
 /** Puts n plain mails in the outbox, due now, addressed to `to(i)`. */
 export async function enqueueTestMails(
@@ -16,7 +21,15 @@ export async function enqueueTestMails(
   return keys;
 }
 
-/** One plain mail as the outbox stores it: text, and the mail's own HTML without the layout. */
+/**
+ * Every mail in the outbox in the order written, as the sender and HR read it: text and HTML
+ * rendered from the content.
+ */
+export async function readOutbox(db: Db): Promise<OutboxMail[]> {
+  return (await listOutboxMails(db, { limit: 1_000_000, offset: 0 })).sort((a, b) => a.id - b.id);
+}
+
+/** One plain mail as the outbox stores it: what it says, one paragraph. */
 export function testMail(
   key: string,
   i: number,
@@ -28,8 +41,7 @@ export function testMail(
     toAddress: opts.to?.(i) ?? `ansatt${i}@test.kommune.no`,
     toName: `Ansatt ${i}`,
     subject: `Påminnelse ${i}`,
-    bodyText: `Hei, ansatt ${i}!\n`,
-    bodyHtml: `<p>Hei, ansatt ${i}!</p>`,
+    content: { body: `Hei, ansatt ${i}!`, sections: [] },
     employeeId: null,
     recipientUserId: null,
     scheduleId: null,

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../../src/config';
 import type { Database } from '../../../src/db/client';
-import { mailOutbox, reminderLog } from '../../../src/db/schema';
+import { reminderLog } from '../../../src/db/schema';
 import { mailCommands } from '../../../src/modules/mail/mail.cli';
-import { htmlDocument } from '../../../src/modules/mail/templates';
+import { htmlDocument, renderContent } from '../../../src/modules/mail/templates';
 import { remindersCommands } from '../../../src/modules/reminders/reminders.cli';
 import {
   findExistingKeys,
@@ -25,6 +25,7 @@ import { getEmployeeRecord } from '../../../src/modules/dashboard/dashboard.serv
 import { createTestDatabase } from '../../support/db';
 import { createEmployee } from '../../support/factories';
 import { createSchedule, seedReminderWorld } from './fixture';
+import { readOutbox } from './outbox';
 
 const env = { baseUrl: 'https://kursvakt.test.kommune.no', now: new Date('2026-11-23T08:00:00+01:00') };
 const asOf = '2026-11-23';
@@ -89,7 +90,7 @@ describe('reminders run', () => {
     );
     expect(dueSoonAnna.courseTitle).toBe('Meldeplikt');
     expect(dueSoonAnna.dueDate).toBe('2026-12-15');
-    const outbox = await database.db.select().from(mailOutbox);
+    const outbox = await readOutbox(database.db);
     const logs = await database.db.select().from(reminderLog);
     expect(outbox).toHaveLength(result.items.length);
     // Every mail is logged under its own key, except the escalation: one row per person it lists.
@@ -116,14 +117,14 @@ describe('reminders run', () => {
   });
 
   it('when the same day is run again, then nothing new is enqueued', async () => {
-    const before = (await database.db.select().from(mailOutbox)).length;
+    const before = (await readOutbox(database.db)).length;
     const schedule = (await findSchedule(database.db, 1))!;
     const again = await runScheduleNow(database.db, schedule, asOf, env);
     expect(again.enqueued).toBe(0);
     // Overdue reminders wait for their interval; everything else is recognised by its key.
     expect(again.already).toBe(before - 2);
     expect(again.items.some((i) => i.kind === 'employee_overdue')).toBe(false);
-    expect(await database.db.select().from(mailOutbox)).toHaveLength(before);
+    expect(await readOutbox(database.db)).toHaveLength(before);
     const dry = await dryRunSchedule(database.db, schedule, asOf, env);
     expect(dry.items.every((i) => i.state === 'already')).toBe(true);
   });
@@ -141,17 +142,14 @@ describe('reminders run', () => {
       toAddress: 'anna@test.kommune.no',
       toName: 'Anna',
       subject,
-      bodyText: `${subject}\n`,
-      bodyHtml: `<p>${subject}</p>`,
+      content: { body: subject, sections: [] },
       nextAttemptAt: env.now,
     });
     const first = await insertRemindersWithMails(database.db, [row('a', 'Første a'), row('b', 'Første b')]);
     expect([...first]).toEqual([]);
     const second = await insertRemindersWithMails(database.db, [row('b', 'Andre b'), row('c', 'Andre c')]);
     expect([...second]).toEqual(['kappløp|b']);
-    const mails = (await database.db.select().from(mailOutbox)).filter((m) =>
-      m.idempotencyKey.startsWith('kappløp|'),
-    );
+    const mails = (await readOutbox(database.db)).filter((m) => m.idempotencyKey.startsWith('kappløp|'));
     expect(mails.map((m) => [m.idempotencyKey, m.subject]).sort()).toEqual([
       ['kappløp|a', 'Første a'],
       ['kappløp|b', 'Første b'],
@@ -167,7 +165,7 @@ describe('reminders run', () => {
   });
 
   it('when a school leader gets a digest, then it names only people in that school', async () => {
-    const outbox = await database.db.select().from(mailOutbox);
+    const outbox = await readOutbox(database.db);
     const digestA = outbox.find(
       (m) => m.kind === 'leader_digest' && m.toAddress === 'leder.a@test.kommune.no',
     )!;
@@ -190,7 +188,7 @@ describe('reminders run', () => {
   });
 
   it('when an employee reminder is rendered, then it is bokmål text and HTML with a deep link to the course', async () => {
-    const [mail] = (await database.db.select().from(mailOutbox)).filter(
+    const [mail] = (await readOutbox(database.db)).filter(
       (m) => m.kind === 'employee_due_soon' && m.toAddress === 'anna@test.kommune.no',
     );
     expect(mail!.subject).toBe('Påminnelse: «Meldeplikt» må fullføres innen 15.12.2026');
@@ -211,7 +209,7 @@ describe('reminders run', () => {
     const config = parseConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, BASE_URL: env.baseUrl });
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    const before = (await database.db.select().from(mailOutbox)).length;
+    const before = (await readOutbox(database.db)).length;
     await remindersCommands.commands.reminders!(
       ['run', '--as-of', '2026-12-15', '--dry-run', '--format', 'json'],
       { config, database, io, now: clock },
@@ -225,7 +223,7 @@ describe('reminders run', () => {
     expect(today.every((i) => i.state === 'would_enqueue' && i.key.includes('|d2026-12-15|fristdag'))).toBe(
       true,
     );
-    expect(await database.db.select().from(mailOutbox)).toHaveLength(before);
+    expect(await readOutbox(database.db)).toHaveLength(before);
   });
 
   it('when the CLI runs the same day twice, then the second run enqueues nothing new', async () => {
@@ -261,10 +259,10 @@ describe('reminders run', () => {
     });
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    const total = (await database.db.select().from(mailOutbox)).length;
+    const total = (await readOutbox(database.db)).length;
     await mailCommands.commands.mail!(['send'], { config, database, io, now: clock });
     expect(lines.join('\n')).toContain(`${total} sendt, 0 prøves igjen senere, 0 feilet`);
-    const rows = await database.db.select().from(mailOutbox);
+    const rows = await readOutbox(database.db);
     expect(rows.every((r) => r.status === 'sent' && r.smtpResponse?.startsWith('Lagret som fil:'))).toBe(
       true,
     );
@@ -309,8 +307,8 @@ describe('reminders run', () => {
       );
       return new Map(
         plan.mails.map((m) => {
-          const mail = m.render();
-          return [m.recipient.email, `${mail.text}\n${mail.htmlBody}`];
+          const bodies = renderContent(m.compose().content);
+          return [m.recipient.email, `${bodies.text}\n${bodies.htmlBody}`];
         }),
       );
     };
@@ -368,7 +366,7 @@ describe('reminders run', () => {
     expect(result.enqueued).toBe(1);
     const item = result.items[0]!;
     expect(item.escalated!.map((l) => l.employeeName)).toEqual(['Dina Nyberg']);
-    const mail = (await database.db.select().from(mailOutbox)).find((m) => m.idempotencyKey === item.key)!;
+    const mail = (await readOutbox(database.db)).find((m) => m.idempotencyKey === item.key)!;
     expect(mail.toAddress).toBe('sjef@test.kommune.no');
     expect(mail.bodyText).toContain('1 ansatt i enhetene under Oppvekst');
     expect(mail.bodyText).toContain(`/leder/ansatt/${dina.id}`);

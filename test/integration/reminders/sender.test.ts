@@ -3,8 +3,7 @@ import { mailOutbox } from '../../../src/db/schema';
 import { drainOutbox } from '../../../src/modules/mail/sender';
 import { createSmtpTransport } from '../../../src/modules/mail/transport';
 import { createTestDatabase } from '../../support/db';
-import { insertOutboxMails } from '../../../src/modules/mail/mail.repo';
-import { enqueueTestMails, testMail } from './outbox';
+import { enqueueTestMails } from './outbox';
 import { freePort, startSmtpPeer } from './smtp-peer';
 
 const from = 'Kursvakt <kursvakt@test.kommune.no>';
@@ -36,17 +35,35 @@ describe('outbox sender with a real SMTP peer', () => {
     await database?.close();
   });
 
-  it('when a mail is sent, then its own HTML arrives inside the layout, and an older row holding the whole document arrives as it is', async () => {
+  it('when a mail is sent, then its parts are rendered from its content and its HTML arrives inside the layout; rows written before the outbox kept content arrive as stored', async () => {
     const [key] = await enqueueTestMails(database.db, 1, { prefix: 'layout' });
     const whole = '<!doctype html>\n<html lang="nb"><body><p>Et eldre dokument</p></body></html>';
-    await insertOutboxMails(database.db, [
-      { ...testMail('layout|old', 0), bodyHtml: whole, toAddress: 'eldre@test.kommune.no' },
+    // Rows as the outbox wrote them before migration 0005: rendered text and HTML, no content.
+    await database.db.insert(mailOutbox).values([
+      {
+        idempotencyKey: 'layout|old',
+        kind: 'employee_due_soon',
+        toAddress: 'eldre@test.kommune.no',
+        subject: 'Eldre',
+        bodyText: 'Et eldre dokument\n',
+        bodyHtml: whole,
+        nextAttemptAt: new Date(clock.getTime() - 1000),
+      },
+      {
+        idempotencyKey: 'layout|fragment',
+        kind: 'employee_due_soon',
+        toAddress: 'fragment@test.kommune.no',
+        subject: 'Fragment',
+        bodyText: 'Lagret tekst\n',
+        bodyHtml: '<p>Lagret fragment</p>',
+        nextAttemptAt: new Date(clock.getTime() - 1000),
+      },
     ]);
     const peer = await startSmtpPeer();
     try {
       const transport = createSmtpTransport(`smtp://127.0.0.1:${peer.port}`);
       expect(await drainOutbox(database.db, transport, { from, ratePerSecond: 1000, now })).toMatchObject({
-        sent: 2,
+        sent: 3,
       });
       const raw = (k: string) => unfoldQuotedPrintable(peer.received.find((m) => m.key === k)!.raw);
       const fresh = raw(key!);
@@ -54,7 +71,12 @@ describe('outbox sender with a real SMTP peer', () => {
       expect(fresh).toContain('<html lang="nb">');
       expect(fresh).toContain('<title>Påminnelse 0</title>');
       expect(fresh).toContain('<p>Hei, ansatt 0!</p>');
+      expect(fresh).toMatch(/Content-Type: text\/plain[\s\S]*Hei, ansatt 0![\s\S]*Content-Type: text\/html/);
       expect(fresh).toContain('Sendt av Kursvakt.');
+      const fragment = raw('layout|fragment');
+      expect(fragment).toContain('Lagret tekst');
+      expect(fragment).toContain('<p>Lagret fragment</p>');
+      expect(fragment).toContain('<title>Fragment</title>');
       const old = raw('layout|old');
       expect(old.match(/<!doctype html>/gi)).toHaveLength(1);
       expect(old).toContain('<p>Et eldre dokument</p>');

@@ -431,7 +431,7 @@ async function enqueueEscalations(
   return items;
 }
 
-/** Reminders per statement (a mail is about 1.4 KB). */
+/** Reminders per statement (a mail is about 0.8 KB of JSON). */
 const ENQUEUE_CHUNK = 500;
 
 /**

@@ -41,7 +41,10 @@ export interface SenderOptions {
    * at least `concurrency`.
    */
   maxUnmarked?: number;
-  /** How long an accepted mail may wait for more to share its 'sent' UPDATE (default 20 ms). */
+  /**
+   * How long an accepted mail may wait for more to share its 'sent' UPDATE. Default
+   * `defaultMarkDelayMs(ratePerSecond)`: 20 ms when sends come faster than that, else none.
+   */
   markDelayMs?: number;
   now?: () => Date;
   /** Called after a mail's new state is committed (tests and the CLI use it). */
@@ -82,6 +85,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Waits between tries of a 'sent' mark that failed: a short database outage must not lose the mark. */
 const MARK_RETRY_DELAYS_MS = [100, 500, 2000];
 
+/**
+ * How long an accepted mail waits for others to share its 'sent' UPDATE. Under a fast rate, 20 ms
+ * gathers several marks per statement, which is what keeps the sender near raw nodemailer's
+ * speed. When the rate limit puts 20 ms or more between sends (50 per second or less; production
+ * runs at 10), nobody else arrives in that time: waiting would only widen the window in which a
+ * crash finds a mail accepted by SMTP but not yet marked, and sends it again. Then each mark is
+ * written at once.
+ */
+export function defaultMarkDelayMs(ratePerSecond: number): number {
+  return 1000 / ratePerSecond >= 20 ? 0 : 20;
+}
+
 /** Sends every mail that is due now, once; returns counts. Safe to run in several processes at the same time. */
 export async function drainOutbox(
   db: DbOrTx,
@@ -100,7 +115,7 @@ export async function drainOutbox(
   const maxUnmarked = Math.max(concurrency, opts.maxUnmarked ?? 6 * concurrency);
   // An UPDATE starts once this many are accepted, leaving room for two rounds of sends while it runs.
   const markAt = Math.max(1, maxUnmarked - 2 * concurrency);
-  const markDelayMs = opts.markDelayMs ?? 20;
+  const markDelayMs = opts.markDelayMs ?? defaultMarkDelayMs(opts.ratePerSecond);
   const result: DrainResult = { sent: 0, retried: 0, failed: 0 };
   // Only what is due when the drain starts, so a retried mail waits for its backoff.
   const dueBy = now();
@@ -147,7 +162,8 @@ export async function drainOutbox(
   };
 
   // Group commit of 'sent' marks: one UPDATE in flight at a time, carrying every mail accepted since
-  // the last – as soon as markAt have collected, or markDelayMs after the first one.
+  // the last – as soon as markAt have collected, or markDelayMs after the first one (at once when
+  // markDelayMs is 0).
   let accepted: Array<{ mail: OutboxMail; mark: SentMark }> = [];
   let marking: Promise<void> | null = null;
   let markingCount = 0;
@@ -155,7 +171,7 @@ export async function drainOutbox(
   let markTimer: NodeJS.Timeout | undefined;
   const scheduleMarks = () => {
     if (marking || accepted.length === 0) return;
-    if (accepted.length >= markAt) void commitMarks();
+    if (accepted.length >= markAt || markDelayMs <= 0) void commitMarks();
     else markTimer ??= setTimeout(() => void commitMarks(), markDelayMs);
   };
   const commitMarks = (): Promise<void> => {

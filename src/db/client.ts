@@ -65,7 +65,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite, types } = await import('@electric-sql/pglite');
+  const serializeJson = types.serializers[types.JSON]!;
   const { drizzle } = await import('drizzle-orm/pglite');
   let target = dataDir;
   if (!dataDir.startsWith('memory://')) {
@@ -73,10 +74,12 @@ async function openPglite(dataDir: string): Promise<Database> {
     fs.mkdirSync(target, { recursive: true });
   }
   const client = await PGlite.create(target, {
-    // A json parameter given as bytes (jsonParam) goes to the server as they are; PGlite's default
-    // would JSON.stringify them. Strings and objects keep the default behaviour.
-    // Its type says string, but PGlite's bind step sends a Uint8Array from a serializer as it is.
-    serializers: { [JSON_OID]: serializeJsonParam as (value: unknown) => string },
+    // A json parameter given as bytes (jsonParam) goes to the server as they are; PGlite's own
+    // serializer would JSON.stringify them, and still handles strings and objects. The type says
+    // string, but PGlite's bind step sends a Uint8Array from a serializer as it is.
+    serializers: {
+      [types.JSON]: (value: unknown) => (ArrayBuffer.isView(value) ? value : serializeJson(value)) as string,
+    },
   });
   const db = drizzle(client, { schema }) as unknown as Db;
   return wrapDatabase(
@@ -160,14 +163,6 @@ async function migrateDatabase(database: Database, schemaName: string | undefine
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
     await migrate(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema });
   }
-}
-
-/** PostgreSQL's type oid of `json`. */
-const JSON_OID = 114;
-
-function serializeJsonParam(value: unknown): unknown {
-  if (typeof value === 'string' || ArrayBuffer.isView(value)) return value;
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 /**

@@ -97,9 +97,8 @@ function bodiesOf(
   bodyHtml: unknown,
 ): Pick<OutboxMail, 'bodyText' | 'bodyHtml'> {
   if (content !== null && content !== undefined) {
-    // node-postgres and PGlite both parse json columns; a driver that did not would hand over text.
-    const parsed = (typeof content === 'string' ? JSON.parse(content) : content) as MailContent;
-    const rendered = renderContent(parsed);
+    // Both drivers parse json columns into objects.
+    const rendered = renderContent(content as MailContent);
     return { bodyText: rendered.text, bodyHtml: rendered.htmlBody };
   }
   return { bodyText: String(bodyText ?? ''), bodyHtml: (bodyHtml as string | null) ?? null };
@@ -261,9 +260,7 @@ const listColumns = {
   sentAt: mailOutbox.sentAt,
 };
 
-type ListedRow = { [K in keyof typeof listColumns]: (typeof listColumns)[K]['_']['data'] | null };
-
-function toOutboxMail(row: ListedRow): OutboxMail {
+function toOutboxMail(row: Pick<typeof mailOutbox.$inferSelect, keyof typeof listColumns>): OutboxMail {
   const { content, bodyText, bodyHtml, ...rest } = row;
   return { ...(rest as Omit<OutboxMail, 'bodyText' | 'bodyHtml'>), ...bodiesOf(content, bodyText, bodyHtml) };
 }

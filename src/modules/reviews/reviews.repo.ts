@@ -129,3 +129,55 @@ export async function listUnitReviews(
     )
     .orderBy(desc(unitReviews.reviewedOn), desc(unitReviews.id));
 }
+
+export interface MissingReviewRow {
+  unitId: number;
+  unitCode: string;
+  unitName: string;
+  unitPath: string;
+  topicId: number;
+  topicTitle: string;
+  done: number;
+  required: number;
+}
+
+/**
+ * The units of the given kinds inside the scope that have fewer reviews of an active topic dated
+ * within [from, to] than the topic asks for: one row per unit and topic, units in path order and
+ * topics built-in first. One query, counted in the database.
+ */
+export async function listMissingReviews(
+  db: DbOrTx,
+  scope: UnitScope,
+  unitKinds: string[],
+  from: LocalDate,
+  to: LocalDate,
+): Promise<MissingReviewRow[]> {
+  const done = sql<number>`count(${unitReviews.id})::int`;
+  return db
+    .select({
+      unitId: orgUnits.id,
+      unitCode: orgUnits.code,
+      unitName: orgUnits.name,
+      unitPath: orgUnits.path,
+      topicId: reviewTopics.id,
+      topicTitle: reviewTopics.title,
+      done,
+      required: reviewTopics.timesPerYear,
+    })
+    .from(orgUnits)
+    .innerJoin(reviewTopics, eq(reviewTopics.active, true))
+    .leftJoin(
+      unitReviews,
+      and(
+        eq(unitReviews.unitId, orgUnits.id),
+        eq(unitReviews.topicId, reviewTopics.id),
+        gte(unitReviews.reviewedOn, from),
+        lte(unitReviews.reviewedOn, to),
+      ),
+    )
+    .where(and(inArray(orgUnits.kind, unitKinds), unitScopeCondition(scope, orgUnits.path)))
+    .groupBy(orgUnits.id, reviewTopics.id)
+    .having(sql`count(${unitReviews.id}) < ${reviewTopics.timesPerYear}`)
+    .orderBy(asc(orgUnits.path), desc(reviewTopics.builtin), asc(reviewTopics.id));
+}

@@ -3,6 +3,7 @@ import { reviewTopics, unitReviews } from '../../../src/db/schema';
 import { findUnitById } from '../../../src/modules/org/org.repo';
 import {
   BUILTIN_REVIEW_TOPICS,
+  buildReviewYear,
   ensureBuiltinTopics,
   listUnitsMissingReview,
 } from '../../../src/modules/reviews/reviews.service';
@@ -218,5 +219,74 @@ describe('yearly unit reviews (årshjul)', () => {
     const admin = await hr.get('/admin').expect(200);
     expect(admin.text).toContain('Lia barnehage');
     expect(admin.text).toContain('href="/admin/gjennomganger"');
+  });
+
+  test('when the missing reviews are counted in one query, then they are what the year’s review statuses say, for every scope, year and topic', async () => {
+    const db = t.database.db;
+    const [first, second] = await topicIds();
+    const [twice] = await db
+      .insert(reviewTopics)
+      .values({ title: 'Samtale om bekymring', timesPerYear: 2 })
+      .returning({ id: reviewTopics.id });
+    const [inactive] = await db
+      .insert(reviewTopics)
+      .values({ title: 'Gammelt tema', timesPerYear: 1, active: false })
+      .returning({ id: reviewTopics.id });
+    const review = (unitId: number, topicId: number, reviewedOn: string) => ({
+      unitId,
+      topicId,
+      reviewedOn,
+      participants: 4,
+    });
+    await db
+      .insert(unitReviews)
+      .values([
+        review(units.barnehage.id, first!, '2025-12-31'),
+        review(units.barnehage.id, first!, '2027-01-01'),
+        review(units.barnehage.id, second!, '2026-01-01'),
+        review(units.skole.id, twice!.id, '2026-03-01'),
+        review(units.skole.id, twice!.id, '2026-12-31'),
+        review(units.skole.id, inactive!.id, '2026-05-01'),
+        review(units.sfo.id, twice!.id, '2026-06-01'),
+        review(units.sektor.id, first!, '2026-06-01'),
+      ]);
+    const scopes = [
+      { kind: 'all' as const },
+      { kind: 'units' as const, rootUnitIds: [units.skole.id], paths: [units.skole.path] },
+      {
+        kind: 'units' as const,
+        rootUnitIds: [units.sfo.id, units.barnehage.id],
+        paths: [units.sfo.path, units.barnehage.path],
+      },
+      { kind: 'units' as const, rootUnitIds: [units.sektor.id], paths: [units.sektor.path] },
+    ];
+    for (const scope of scopes) {
+      for (const year of [2025, 2026, 2027]) {
+        const statuses = await buildReviewYear(db, scope, year);
+        const expected = statuses.units.flatMap((u) =>
+          u.topics
+            .filter((x) => x.done < x.required)
+            .map((x) => ({
+              unit: { id: u.unit.id, code: u.unit.code, name: u.unit.name, path: u.unit.path },
+              topic: { id: x.topic.id, title: x.topic.title },
+              done: x.done,
+              required: x.required,
+            })),
+        );
+        expect(await listUnitsMissingReview(db, scope, year)).toEqual(expected);
+      }
+    }
+    // The cases above are all there: a unit needing a second review, a unit done with a topic.
+    const missing2026 = await listUnitsMissingReview(db, { kind: 'all' }, 2026);
+    const twiceMissing = missing2026
+      .filter((m) => m.topic.id === twice!.id)
+      .map((m) => [m.unit.code, m.done]);
+    expect(twiceMissing.sort()).toEqual([
+      ['BH', 0],
+      ['SFO', 1],
+    ]);
+    expect(missing2026.some((m) => m.unit.code === 'BH' && m.topic.id === second)).toBe(false);
+    expect(missing2026.some((m) => m.topic.id === inactive!.id)).toBe(false);
+    expect(missing2026.some((m) => m.unit.code === 'S')).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validation';
 import { leaderScopeOf, type UnitScope } from '../org/unit-scope';
-import { topicInputSchema, unitReviewInputSchema, yearSchema } from './reviews.schema';
+import { FIRST_REVIEW_YEAR, topicInputSchema, unitReviewInputSchema, yearSchema } from './reviews.schema';
 import {
   buildReviewYear,
   changeTopic,
@@ -50,6 +50,7 @@ export function createReviewsRouter(context: AppContext): Router {
       reviewYear,
       missing,
       today: today(),
+      firstReviewDate: `${FIRST_REVIEW_YEAR}-01-01`,
       currentYear: currentYear(),
       ...form,
     });
@@ -114,13 +115,26 @@ export function createReviewsRouter(context: AppContext): Router {
     });
   });
 
+  /** A topic form sent back with errors: which topic, what HR typed and each field's message. */
+  type TopicEdit = { id: number; values: Record<string, unknown>; errors: Record<string, string> };
+
   async function renderTopics(
     res: Response,
-    form: { values: Record<string, unknown>; errors: Record<string, string>; saved: string | null },
+    form: {
+      values: Record<string, unknown>;
+      errors: Record<string, string>;
+      saved: string | null;
+      editing?: TopicEdit | null;
+    },
     status = 200,
   ) {
     const topics = await listTopicsForAdmin(db);
-    res.status(status).render('reviews/topics', { title: 'Temaer for årlig gjennomgang', topics, ...form });
+    res.status(status).render('reviews/topics', {
+      title: 'Temaer for årlig gjennomgang',
+      topics,
+      editing: null,
+      ...form,
+    });
   }
 
   router.get('/admin/gjennomganger/temaer', requireAdmin, async (req, res) => {
@@ -156,8 +170,9 @@ export function createReviewsRouter(context: AppContext): Router {
         res,
         {
           values: { timesPerYear: 1 },
-          errors: { _: error.message, [`topic-${id.data}`]: Object.values(error.fieldErrors).join(' ') },
+          errors: { _: error.message },
           saved: null,
+          editing: { id: id.data, values: req.body ?? {}, errors: error.fieldErrors },
         },
         400,
       );

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { isValidLocalDate, parseDateInput } from '../../lib/dates';
+import { compareDates, isValidLocalDate, parseDateInput } from '../../lib/dates';
+
+/**
+ * The first year with reviews. The year filter and the review date share it, so that a saved review
+ * always lies in a year the pages can show.
+ */
+export const FIRST_REVIEW_YEAR = 2000;
+const FIRST_REVIEW_DATE = `${FIRST_REVIEW_YEAR}-01-01`;
 
 /** HR's form for a review topic. */
 export const topicInputSchema = z.object({
@@ -28,7 +35,11 @@ export const unitReviewInputSchema = z.object({
     .string({ error: 'Skriv datoen for gjennomgangen.' })
     .trim()
     .transform((v) => parseDateInput(v) ?? '')
-    .refine((v) => isValidLocalDate(v), 'Datoen må være en gyldig dato (dd.mm.åååå).'),
+    .refine((v) => isValidLocalDate(v), 'Datoen må være en gyldig dato (dd.mm.åååå).')
+    .refine(
+      (v) => !isValidLocalDate(v) || compareDates(v, FIRST_REVIEW_DATE) >= 0,
+      `Datoen kan ikke være før 01.01.${FIRST_REVIEW_YEAR}.`,
+    ),
   participants: z.coerce
     .number({ error: 'Skriv antall deltakere.' })
     .int('Antall deltakere må være et helt tall.')
@@ -41,5 +52,5 @@ export type UnitReviewInput = z.infer<typeof unitReviewInputSchema>;
 export const yearSchema = z.coerce
   .number({ error: 'Året må være et årstall.' })
   .int('Året må være et årstall.')
-  .min(2000, 'Året må være 2000 eller senere.')
+  .min(FIRST_REVIEW_YEAR, `Året må være ${FIRST_REVIEW_YEAR} eller senere.`)
   .max(2100, 'Året må være 2100 eller tidligere.');

@@ -152,6 +152,67 @@ describe('yearly unit reviews (årshjul)', () => {
     expect(after!.n).toBe(before!.n);
   });
 
+  test('when a leader records a review dated before 2000, then the date field says so in bokmål and nothing is saved', async () => {
+    const [first] = await topicIds();
+    const agent = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    const page = await agent.get('/leder/gjennomganger').expect(200);
+    expect(page.text).toMatch(/id="reviewedOn" name="reviewedOn" required min="2000-01-01"/);
+    const [before] = await t.database.db.select({ n: count() }).from(unitReviews);
+    for (const reviewedOn of ['01.01.1901', '1999-12-31']) {
+      const res = await agent
+        .post('/leder/gjennomganger')
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page.text),
+          unitId: units.sfo.id,
+          topicId: first,
+          reviewedOn,
+          participants: '3',
+        })
+        .expect(400);
+      expect(res.text).toContain(
+        '<p class="ds-validation-message" data-color="danger" id="reviewedOn-feil">Datoen kan ikke være før 01.01.2000.</p>',
+      );
+      expect(res.text).toMatch(/id="reviewedOn"[^>]*aria-invalid="true"/);
+    }
+    const [after] = await t.database.db.select({ n: count() }).from(unitReviews);
+    expect(after!.n).toBe(before!.n);
+    // The earliest date the form takes is a year the page can show.
+    await agent.get('/leder/gjennomganger?ar=2000').expect(200);
+  });
+
+  test('when HR saves a topic with an empty title and 0 times a year, then that topic’s form marks both fields and keeps what was typed', async () => {
+    const [first, second] = await topicIds();
+    const [stored] = await t.database.db.select().from(reviewTopics).where(eq(reviewTopics.id, first!));
+    const hr = await loginAs(t.app, hrEmail, TEST_PASSWORD);
+    const page = await hr.get('/admin/gjennomganger/temaer').expect(200);
+    const res = await hr
+      .post(`/admin/gjennomganger/temaer/${first}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), title: '', timesPerYear: '0' })
+      .expect(400);
+    const formOf = (id: number) => {
+      const start = res.text.indexOf(`id="tema-${id}"`);
+      return res.text.slice(start, res.text.indexOf('</form>', start));
+    };
+    const edited = formOf(first!);
+    expect(res.text).toContain(`Endringen av temaet «${stored!.title}» er ikke lagret.`);
+    expect(edited).toMatch(
+      /id="title-\d+" name="title" required value="" aria-invalid="true" aria-describedby="title-\d+-feil"/,
+    );
+    expect(edited).toContain(`id="title-${first}-feil">Temaet må ha minst 3 tegn.</p>`);
+    expect(edited).toMatch(/name="timesPerYear" required value="0" aria-invalid="true"/);
+    expect(edited).toContain(`id="times-${first}-feil">Antall ganger i året må være minst 1.</p>`);
+    expect(edited).not.toMatch(/name="active" value="on"\s+checked/);
+    // The other topic and the new-topic form are untouched.
+    expect(formOf(second!)).not.toContain('aria-invalid');
+    const newForm = res.text.slice(res.text.indexOf('id="nytt-tema"'));
+    expect(newForm).not.toContain('aria-invalid');
+    expect(newForm).toContain('id="timesPerYear" name="timesPerYear" required value="1"');
+    const [after] = await t.database.db.select().from(reviewTopics).where(eq(reviewTopics.id, first!));
+    expect(after).toEqual(stored);
+  });
+
   test('when HR adds a topic that is due twice a year, then leaders see it and a unit needs two reviews of it', async () => {
     const hr = await loginAs(t.app, hrEmail, TEST_PASSWORD);
     const page = await hr.get('/admin/gjennomganger/temaer').expect(200);
@@ -192,6 +253,16 @@ describe('yearly unit reviews (årshjul)', () => {
     expect(
       (await listUnitsMissingReview(t.database.db, scope, 2026)).some((m) => m.topic.id === topic!.id),
     ).toBe(false);
+  });
+
+  test('when HR reads where leaders register reviews, then the page names the menu item leaders have', async () => {
+    const hr = await loginAs(t.app, hrEmail, TEST_PASSWORD);
+    const overview = await hr.get('/admin/gjennomganger').expect(200);
+    const item = /registrerer gjennomgangene under «([^»]+)» i menyen/.exec(overview.text)?.[1];
+    expect(item).toBe('Årlige gjennomganger');
+    const leader = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    const menu = (await leader.get('/leder').expect(200)).text;
+    expect(menu).toMatch(new RegExp(`href="/leder/gjennomganger"[^>]*>${item}</a>`));
   });
 
   test('when HR opens the overview, then every reviewed unit is listed and sectors are not; leaders cannot open it', async () => {

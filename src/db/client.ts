@@ -184,6 +184,15 @@ export async function queryRows<T extends Record<string, unknown>>(db: DbOrTx, q
   return result.rows;
 }
 
+/** The PostgreSQL error code (SQLSTATE) of a failed query, from the driver's error or the one Drizzle wraps. */
+export function sqlStateOf(error: unknown): string | null {
+  for (let e = error as { code?: unknown; cause?: unknown } | null, depth = 0; e && depth < 3; depth++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  return null;
+}
+
 /** True for errors that mean the database cannot be reached (as opposed to a bad query). */
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null;

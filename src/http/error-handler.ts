@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { isConnectionError } from '../db/client';
+import { isConnectionError, sqlStateOf } from '../db/client';
 import { AppError, ServiceUnavailableError } from '../lib/errors';
 import { errorFields, logger } from '../lib/logger';
 
@@ -32,6 +32,9 @@ export function createErrorHandler(isDatabaseUp: () => Promise<boolean>): ErrorR
   };
 }
 
+/** SQLSTATE numeric_value_out_of_range. */
+const NUMBER_OUT_OF_RANGE = '22003';
+
 const DATABASE_DOWN = 'Databasen er ikke tilgjengelig akkurat nå. Prøv igjen om litt.';
 
 const renderError: ErrorRequestHandler = (error, req, res, _next) => {
@@ -61,6 +64,17 @@ const renderError: ErrorRequestHandler = (error, req, res, _next) => {
     status = 400;
     code = 'bad_body';
     message = 'Forespørselen kunne ikke leses.';
+  } else if (sqlStateOf(error) === NUMBER_OUT_OF_RANGE) {
+    // A number from the request that no column can hold; the routes' schemas refuse the ones they
+    // know of, and this keeps any other from becoming a 500.
+    status = 400;
+    code = 'out_of_range';
+    message = 'Et tall i forespørselen er for stort.';
+    logger.warn('number out of range in a query', {
+      method: req.method,
+      url: req.originalUrl,
+      ...errorFields(error),
+    });
   } else if (isConnectionError(error)) {
     status = 503;
     code = 'database_unavailable';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
-import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireLogin } from '../../http/auth';
 import { todayInOslo } from '../../lib/dates';
@@ -8,7 +8,7 @@ import { NotFoundError } from '../../lib/errors';
 import { renderCertificatePdf } from './certificate-pdf';
 import { issueCertificate, verifyCertificate, type CertificateSettings } from './certificates.service';
 
-const completionIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+const completionIdSchema = dbId();
 
 /** Requests per IP and window on the public verification page; enough for people, too few to guess codes. */
 export const VERIFY_RATE_LIMIT = { windowMs: 10 * 60 * 1000, limit: 60 };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireAdmin } from '../../http/auth';
 import { toLocalDate } from '../../lib/dates';
@@ -36,7 +37,7 @@ const uploadFields = z.object({
     .transform((v) => (v ? v : undefined)),
 });
 
-const idSchema = z.coerce.number().int().positive();
+const idSchema = dbId();
 
 /** Runs multer and turns its errors into bokmål messages. */
 function receiveUpload(req: Request, res: Response): Promise<void> {

@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireAdmin, requireLeaderOrAdmin } from '../../http/auth';
 import { todayInOslo } from '../../lib/dates';
@@ -11,7 +11,7 @@ import { pageOf, parseReportQuery, reportUrl, type ReportQuery } from '../report
 import { reportFileLabel } from '../reports/reports.service';
 import { buildDashboard, getEmployeeRecord, type LeaderDashboard } from './dashboard.service';
 
-const idSchema = z.coerce.number().int().positive();
+const idSchema = dbId();
 
 /** Sends a generated file as a download. */
 export function sendFile(res: Response, fileName: string, contentType: string, body: string | Buffer): void {

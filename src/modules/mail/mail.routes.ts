@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireAdmin } from '../../http/auth';
 import { NotFoundError, ValidationError } from '../../lib/errors';
@@ -217,7 +218,7 @@ export function createMailRouter(context: AppContext): Router {
   });
 
   router.get('/admin/e-post/:id', requireAdmin, async (req, res) => {
-    const id = z.coerce.number().int().positive().safeParse(req.params.id);
+    const id = dbId().safeParse(req.params.id);
     if (!id.success) throw new NotFoundError('E-posten finnes ikke.');
     const mail = await findOutboxMail(db, id.data);
     if (!mail) throw new NotFoundError('E-posten finnes ikke.');
@@ -231,7 +232,7 @@ export function createMailRouter(context: AppContext): Router {
   });
 
   router.post('/admin/e-post/:id/send-igjen', requireAdmin, async (req, res) => {
-    const id = z.coerce.number().int().positive().safeParse(req.params.id);
+    const id = dbId().safeParse(req.params.id);
     if (!id.success) throw new NotFoundError('E-posten finnes ikke.');
     if (!(await requeueFailedMail(db, id.data, context.now())))
       throw new ValidationError('Bare e-post som har feilet, kan sendes på nytt.');

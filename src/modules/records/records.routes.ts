@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../../app';
 import { requireAdmin } from '../../http/auth';
 import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
-import { parseInput } from '../../lib/validation';
+import { dbId, parseInput } from '../../lib/validation';
 import { exemptionSchema, manualCompletionSchema, voidSchema } from './records.schema';
 import {
   loadRecordsPage,
@@ -14,7 +13,7 @@ import {
   voidExemption,
 } from './records.service';
 
-const idSchema = z.coerce.number().int().positive();
+const idSchema = dbId();
 
 function idParam(req: Request, name: string): number {
   const parsed = idSchema.safeParse(req.params[name]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import { parseDateInput } from '../../lib/dates';
 
 const date = (message: string) =>
@@ -20,25 +21,28 @@ const reason = z
   .min(3, 'Skriv en begrunnelse (minst 3 tegn).')
   .max(500, 'Begrunnelsen kan ha høyst 500 tegn.');
 
-const optionalId = z
-  .union([z.literal(''), z.coerce.number().int().positive()])
-  .optional()
-  .transform((v) => (typeof v === 'number' ? v : null));
+/** The record a new one replaces (voids): empty or absent for none. */
+const replacesId = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  dbId('Oppføringen som skal erstattes, finnes ikke.')
+    .optional()
+    .transform((v) => v ?? null),
+);
 
 export const manualCompletionSchema = z.object({
-  courseId: z.coerce.number({ error: 'Velg et kurs.' }).int().positive('Velg et kurs.'),
+  courseId: dbId('Velg et kurs.'),
   completedOn: date('Skriv datoen som dd.mm.åååå eller åååå-mm-dd.'),
   reason,
-  replacesId: optionalId,
+  replacesId,
 });
 
 export const exemptionSchema = z
   .object({
-    requirementId: z.coerce.number({ error: 'Velg et kurskrav.' }).int().positive('Velg et kurskrav.'),
+    requirementId: dbId('Velg et kurskrav.'),
     validFrom: date('Skriv fra-datoen som dd.mm.åååå eller åååå-mm-dd.'),
     validUntil: date('Skriv sluttdatoen som dd.mm.åååå eller åååå-mm-dd.'),
     reason,
-    replacesId: optionalId,
+    replacesId,
   })
   .refine((v) => v.validUntil >= v.validFrom, {
     path: ['validUntil'],

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireAdmin } from '../../http/auth';
 import { isValidLocalDate, todayInOslo } from '../../lib/dates';
@@ -23,7 +23,7 @@ import {
 } from './reminders.admin';
 import { PRESETS } from './reminders.schema';
 
-const idSchema = z.coerce.number().int().positive();
+const idSchema = dbId();
 
 function parseId(req: Request): number {
   const id = idSchema.safeParse(req.params.id);

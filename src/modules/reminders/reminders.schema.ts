@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import { MAIL_KINDS } from '../mail/templates';
 
 /** Schedule input and options, validated at the edge with bokmål messages. */
@@ -69,7 +70,7 @@ const checkbox = z
 
 const idList = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((s) => s !== ''),
-  z.array(z.coerce.number().int().positive('Ugyldig enhet.')),
+  z.array(dbId('Ugyldig enhet.')),
 );
 
 /** The schedule form as posted (urlencoded), turned into a schedule. */

@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import { isValidLocalDate } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 
 /** Query parameters of the report pages and exports; empty form fields mean "not chosen". */
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
-const positiveId = (message: string) =>
-  z.preprocess(emptyToUndefined, z.coerce.number({ message }).int(message).positive(message).optional());
+const positiveId = (message: string) => z.preprocess(emptyToUndefined, dbId(message).optional());
 
 export const reportQuerySchema = z.object({
   dato: z.preprocess(

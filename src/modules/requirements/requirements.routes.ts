@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../../app';
 import { requireAdmin } from '../../http/auth';
 import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
-import { parseInput } from '../../lib/validation';
+import { dbId, parseInput } from '../../lib/validation';
 import { listCourses, listUnitChoices } from './requirements.repo';
 import { requirementInputSchema, type RequirementInput } from './requirements.schema';
 import {
@@ -15,7 +14,7 @@ import {
   saveRequirement,
 } from './requirements.service';
 
-const idSchema = z.coerce.number().int().positive();
+const idSchema = dbId();
 
 function optionalId(value: unknown): number | null {
   if (value === undefined || value === '' || value === null) return null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import { parseDateInput } from '../../lib/dates';
 
 const dateField = (message: string) =>
@@ -30,7 +31,7 @@ const list = z
 /** A requirement as HR edits it (form or CLI), validated at the edge. */
 export const requirementInputSchema = z
   .object({
-    courseId: z.coerce.number({ error: 'Velg et kurs.' }).int().positive('Velg et kurs.'),
+    courseId: dbId('Velg et kurs.'),
     name: z.string().trim().min(2, 'Skriv et navn på kravet.').max(200, 'Navnet er for langt.'),
     audience: z.enum(['all', 'units'], { error: 'Velg hvem kravet gjelder for.' }),
     unitIds: list.transform((v) => [...new Set(v.map(Number).filter((n) => Number.isInteger(n) && n > 0))]),

@@ -344,11 +344,12 @@ export interface AttemptListRow {
 /** Attempts for the diagnostics list, filtered by course and/or employee, newest first. */
 export async function listAttempts(
   db: DbOrTx,
-  filter: { courseId?: number; employeeId?: number; limit: number },
+  filter: { courseId?: number; employeeNumber?: string; limit: number },
 ): Promise<AttemptListRow[]> {
   const conditions = [];
   if (filter.courseId) conditions.push(eq(courseVersions.courseId, filter.courseId));
-  if (filter.employeeId) conditions.push(eq(scormAttempts.employeeId, filter.employeeId));
+  if (filter.employeeNumber !== undefined)
+    conditions.push(eq(employees.employeeNumber, filter.employeeNumber));
   return db
     .select({
       id: scormAttempts.id,
@@ -374,6 +375,15 @@ export async function listAttempts(
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(scormAttempts.updatedAt), desc(scormAttempts.id))
     .limit(filter.limit);
+}
+
+export async function employeeNumberExists(db: DbOrTx, employeeNumber: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: employees.id })
+    .from(employees)
+    .where(eq(employees.employeeNumber, employeeNumber))
+    .limit(1);
+  return rows.length > 0;
 }
 
 export async function listCommitsOfAttempt(db: DbOrTx, attemptId: number) {

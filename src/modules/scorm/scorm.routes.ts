@@ -8,7 +8,7 @@ import { verifyLaunchToken } from './launch-token';
 import {
   applyCommit,
   getAttemptDiagnostics,
-  listAttempts,
+  listAttemptsForAdmin,
   listCoursesWithVersions,
   MAX_COMMIT_BYTES,
   prepareLaunch,
@@ -100,7 +100,14 @@ export function createScormCommitRouter(context: AppContext): Router {
 
 const attemptFilterSchema = z.object({
   kurs: z.coerce.number().int().positive().optional().catch(undefined),
-  ansatt: z.coerce.number().int().positive().optional().catch(undefined),
+  /** The ansattnummer from HR, as the attempt list shows it (not the database id). */
+  ansatt: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .catch(undefined)
+    .transform((v) => v || undefined),
 });
 
 /** The launch page (app origin) and HR's diagnostics of attempts. */
@@ -133,11 +140,11 @@ export function createScormRouter(context: AppContext): Router {
 
   router.get('/admin/scorm', requireAdmin, async (req, res) => {
     const filter = attemptFilterSchema.parse(req.query);
-    const [attempts, courseList] = await Promise.all([
-      listAttempts(db, { courseId: filter.kurs, employeeId: filter.ansatt, limit: 200 }),
+    const [{ attempts, employeeFound }, courseList] = await Promise.all([
+      listAttemptsForAdmin(db, { courseId: filter.kurs, employeeNumber: filter.ansatt, limit: 200 }),
       listCoursesWithVersions(db),
     ]);
-    res.render('scorm/admin-attempts', { title: 'Kursforsøk', attempts, courseList, filter });
+    res.render('scorm/admin-attempts', { title: 'Kursforsøk', attempts, employeeFound, courseList, filter });
   });
 
   router.get('/admin/scorm/forsok/:id', requireAdmin, async (req, res) => {

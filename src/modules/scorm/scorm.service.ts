@@ -350,4 +350,17 @@ export async function getAttemptDiagnostics(db: Db, attemptId: number) {
   return { attempt, version, learner, commits, completion, sco, evaluation };
 }
 
-export { listAttempts, listCoursesWithVersions } from './scorm.repo';
+/** HR's attempts, newest first; `employeeFound` is false when no employee has the number filtered on. */
+export async function listAttemptsForAdmin(
+  db: Db,
+  filter: { courseId?: number; employeeNumber?: string; limit: number },
+): Promise<{ attempts: repo.AttemptListRow[]; employeeFound: boolean }> {
+  const attempts = await repo.listAttempts(db, filter);
+  const employeeFound =
+    filter.employeeNumber === undefined ||
+    attempts.length > 0 ||
+    (await repo.employeeNumberExists(db, filter.employeeNumber));
+  return { attempts, employeeFound };
+}
+
+export { listCoursesWithVersions } from './scorm.repo';

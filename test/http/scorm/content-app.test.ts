@@ -42,6 +42,7 @@ describe('the content origin', () => {
   let other: Agent;
   let admin: Agent;
   const employeeIds: Record<string, number> = {};
+  const employeeNumbers: Record<string, string> = {};
 
   beforeAll(async () => {
     dataDir = await makeDataDir();
@@ -58,6 +59,8 @@ describe('the content origin', () => {
     const bjorn = await createEmployee(db, { unitId: unit.id });
     employeeIds.anna = anna.id;
     employeeIds.bjorn = bjorn.id;
+    employeeNumbers.anna = anna.employeeNumber;
+    employeeNumbers.bjorn = bjorn.employeeNumber;
     await createUser(db, { email: 'anna@test.no', employeeId: anna.id });
     await createUser(db, { email: 'bjorn@test.no', employeeId: bjorn.id });
     await createUser(db, { email: 'hr@test.no', isAdmin: true });
@@ -273,11 +276,39 @@ describe('the content origin', () => {
     expect((await learner.get('/admin/scorm')).status).toBe(403);
     const filtered = await admin.get('/admin/scorm?kurs=999999').expect(200);
     expect(filtered.text).toContain('Ingen kursforsøk funnet.');
-    // Per employee: Bjørn has one attempt (brannvern), Anna several; neither list shows the other.
-    const bjorns = await admin.get(`/admin/scorm?ansatt=${employeeIds.bjorn}`).expect(200);
+    // Per employee, by the ansattnummer the table shows: Bjørn has one attempt (brannvern), Anna
+    // several; neither list shows the other.
+    expect(listPage.text).toContain('<label class="ds-label" for="ansatt">Ansattnummer (valgfritt)</label>');
+    expect(listPage.text).toContain(`(${employeeNumbers.anna})</td>`);
+    const bjorns = await admin.get(`/admin/scorm?ansatt=${employeeNumbers.bjorn}`).expect(200);
     expect(bjorns.text.match(/\/admin\/scorm\/forsok\/\d+/g)).toHaveLength(1);
-    const annas = await admin.get(`/admin/scorm?ansatt=${employeeIds.anna}`).expect(200);
+    expect(bjorns.text).toContain(`id="ansatt" name="ansatt" value="${employeeNumbers.bjorn}"`);
+    const annas = await admin
+      .get(`/admin/scorm?ansatt=${encodeURIComponent(` ${employeeNumbers.anna} `)}`)
+      .expect(200);
     expect(annas.text.match(/\/admin\/scorm\/forsok\/\d+/g)!.length).toBeGreaterThan(3);
     expect(annas.text).not.toContain(bjorns.text.match(/\/admin\/scorm\/forsok\/\d+"/)![0]);
+    expect(annas.text).not.toContain('Ingen ansatt har ansattnummer');
+  });
+
+  test('when the ansattnummer in the filter matches nobody, then the list is empty and says so', async () => {
+    const all = await admin.get('/admin/scorm?ansatt=').expect(200);
+    expect(all.text.match(/\/admin\/scorm\/forsok\/\d+/g)!.length).toBeGreaterThan(4);
+    expect(all.text).not.toContain('Ingen ansatt har ansattnummer');
+    // The database id is not the ansattnummer, and a typo is not ignored.
+    for (const value of [String(employeeIds.anna), 'abc']) {
+      const page = await admin.get(`/admin/scorm?ansatt=${value}`).expect(200);
+      expect(page.text).not.toMatch(/\/admin\/scorm\/forsok\/\d+/);
+      expect(page.text).toContain(
+        `Ingen ansatt har ansattnummer «${value}». Sjekk nummeret, eller tøm feltet for å se kursforsøkene til alle.`,
+      );
+      expect(page.text).toMatch(/id="ansatt"[^>]*aria-invalid="true" aria-describedby="ansatt-feil"/);
+    }
+    // An employee without attempts is found, and has none.
+    const unit = await createUnit(t.database.db);
+    const idle = await createEmployee(t.database.db, { unitId: unit.id });
+    const idlePage = await admin.get(`/admin/scorm?ansatt=${idle.employeeNumber}`).expect(200);
+    expect(idlePage.text).toContain('Ingen kursforsøk funnet.');
+    expect(idlePage.text).not.toContain('Ingen ansatt har ansattnummer');
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireAdmin } from '../../http/auth';
+import { addDays, addMonths, formatNorwegianDate, todayInOslo, type LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import {
   countOutboxByStatus,
@@ -21,6 +22,7 @@ import {
 import { notifyOutboxChanged } from './sender';
 import { escalationSections } from '../reminders/reminders.service';
 import {
+  completionStatusSentence,
   DEFAULT_TEMPLATES,
   MAIL_KIND_LABELS,
   PLACEHOLDERS,
@@ -44,12 +46,15 @@ const listQuery = z.object({
 const PAGE = 50;
 
 /** Example values for the template preview, so HR sees a realistic mail. */
-function exampleValues(kind: MailKind, baseUrl: string): Record<string, string | number> {
+function exampleValues(kind: MailKind, baseUrl: string, today: LocalDate): Record<string, string | number> {
+  // The example deadline lies where the kind says: 14 days ahead, today, or 14 days ago.
+  const offset = kind === 'employee_due_soon' ? 14 : kind === 'employee_overdue' ? -14 : 0;
   const common = {
     navn: 'Kari Nordmann',
     kurs: 'Meldeplikt til barnevernet',
-    frist: '31.12.2026',
+    frist: formatNorwegianDate(addDays(today, offset)),
     dager: 14,
+    status: completionStatusSentence(addMonths(addDays(today, offset), -24)),
   };
   switch (kind) {
     case 'leader_digest':
@@ -164,7 +169,11 @@ export function createMailRouter(context: AppContext): Router {
   ) => {
     const preview = Object.keys(errors).length
       ? null
-      : renderMail(values, exampleValues(kind, baseUrl), exampleSections(kind, baseUrl));
+      : renderMail(
+          values,
+          exampleValues(kind, baseUrl, todayInOslo(context.now())),
+          exampleSections(kind, baseUrl),
+        );
     res.status(status).render('mail/template-edit', {
       title: `E-postmal: ${MAIL_KIND_LABELS[kind]}`,
       key,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
+import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
 
 /**
  * Mail content. HR edits the subject and the body text of each kind in `mail_templates`, with
@@ -37,12 +38,16 @@ export const PLACEHOLDERS: Record<MailKind, Record<string, string>> = {
     kurs: 'kursets navn',
     frist: 'fristen (dd.mm.åååå)',
     dager: 'antall dager til fristen',
+    status:
+      'det som er registrert om kurset: «Du fullførte kurset sist 05.02.2023, og det må tas på nytt.» eller «Kurset er ikke registrert som fullført.»',
     lenke: 'lenke til kurset',
   },
   employee_due_today: {
     navn: 'mottakerens navn',
     kurs: 'kursets navn',
     frist: 'fristen',
+    status:
+      'det som er registrert om kurset: «Du fullførte kurset sist 05.02.2023, og det må tas på nytt.» eller «Kurset er ikke registrert som fullført.»',
     lenke: 'lenke til kurset',
   },
   employee_overdue: {
@@ -50,6 +55,8 @@ export const PLACEHOLDERS: Record<MailKind, Record<string, string>> = {
     kurs: 'kursets navn',
     frist: 'fristen som er passert',
     dager: 'antall dager siden fristen',
+    status:
+      'det som er registrert om kurset: «Du fullførte kurset sist 05.02.2023, og det må tas på nytt.» eller «Kurset er ikke registrert som fullført.»',
     lenke: 'lenke til kurset',
   },
   leader_digest: {
@@ -90,7 +97,7 @@ export const DEFAULT_TEMPLATES: Record<MailKind, TemplateText> = {
     subject: 'Fristen for «{{kurs}}» har gått ut',
     body: [
       'Hei, {{navn}}!',
-      'Fristen for kurset «{{kurs}}» var {{frist}}, for {{dager}} dager siden, og kurset er ikke registrert som fullført. Fullfør det så snart du kan.',
+      'Fristen for kurset «{{kurs}}» var {{frist}}, for {{dager}} dager siden. {{status}} Fullfør det så snart du kan.',
       'Start kurset her: {{lenke}}',
       'Har du allerede fullført kurset, eller mener du at du er fritatt, kan du kontakte lederen din.',
       'Vennlig hilsen HR',
@@ -113,6 +120,16 @@ export const DEFAULT_TEMPLATES: Record<MailKind, TemplateText> = {
     ].join('\n\n'),
   },
 };
+
+/**
+ * The `{{status}}` sentence of an employee reminder: a renewal is not a course never taken, and
+ * someone who took it in 2023 should not read that it is not registered as completed.
+ */
+export function completionStatusSentence(lastCompletion: LocalDate | null): string {
+  return lastCompletion
+    ? `Du fullførte kurset sist ${formatNorwegianDate(lastCompletion)}, og det må tas på nytt.`
+    : 'Kurset er ikke registrert som fullført.';
+}
 
 /** Replaces `{{name}}` with values; an unknown placeholder is left as written so HR sees it in the preview. */
 export function fillPlaceholders(text: string, values: Record<string, string | number>): string {

@@ -6,7 +6,12 @@ import { currentFacts, factsFor, selectEmployees } from '../compliance/complianc
 import type { UnitScope } from '../org/unit-scope';
 import { evaluateForFigures } from '../reports/lean-evaluation';
 import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
-import { composeMail, type ComposedMail, type MailSection } from '../mail/templates';
+import {
+  completionStatusSentence,
+  composeMail,
+  type ComposedMail,
+  type MailSection,
+} from '../mail/templates';
 import { listUnitsMissingReview } from '../reviews/reviews.service';
 import { firstWorkingDayOfMonth, nextSendingInstant } from './calendar';
 import { insertOutboxMails } from '../mail/mail.repo';
@@ -236,6 +241,7 @@ export function composeReminder(
     kurs: item.courseTitle ?? '',
     frist: item.dueDate ? formatNorwegianDate(item.dueDate) : '',
     dager: days,
+    status: completionStatusSentence(item.lastCompletion ?? null),
   };
   return composeMail(template, { ...common, lenke: `${baseUrl}/kurs/${item.courseSlug}` });
 }

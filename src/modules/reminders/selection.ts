@@ -96,6 +96,8 @@ export interface PlannedReminder {
   unitName: string | null;
   /** Days after the due date (negative: days before). */
   daysPastDue: number | null;
+  /** An employee reminder's latest effective completion of the course (null: never completed). */
+  lastCompletion?: LocalDate | null;
   digest?: DigestContent;
   escalation?: EscalationContent;
 }
@@ -241,6 +243,7 @@ function employeeReminders(input: SelectionInput, out: PlannedReminder[]): void 
       courseSlug: row.requirement.courseSlug,
       unitName: row.employee.unitName,
       daysPastDue: days,
+      lastCompletion: row.result.lastCompletion,
     });
   }
 }

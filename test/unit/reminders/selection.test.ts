@@ -2,7 +2,12 @@ import type { ComplianceRow } from '../../../src/modules/compliance/compliance.s
 import type { StatusResult } from '../../../src/modules/compliance/deadline-engine';
 import type { EmployeeRecord, RequirementRecord } from '../../../src/modules/compliance/compliance.repo';
 import { scheduleOptionsSchema } from '../../../src/modules/reminders/reminders.schema';
-import { digestSections, escalationSections } from '../../../src/modules/reminders/reminders.service';
+import { DEFAULT_TEMPLATES } from '../../../src/modules/mail/templates';
+import {
+  composeReminder,
+  digestSections,
+  escalationSections,
+} from '../../../src/modules/reminders/reminders.service';
 import {
   digestPeriod,
   escalationRecipients,
@@ -308,5 +313,31 @@ describe('reminder selection', () => {
     expect(digestPeriod('2026-11-23', 'week')).toEqual({ id: '2026-W48', label: 'uke 48, 2026' });
     expect(digestPeriod('2027-01-01', 'week')).toEqual({ id: '2026-W53', label: 'uke 53, 2026' });
     expect(digestPeriod('2026-11-23', 'month')).toEqual({ id: '2026-11', label: 'november 2026' });
+  });
+
+  it('when an overdue or due-soon reminder is composed, then it says whether the course was taken before: a renewal names the last completion, a first time says none is registered', () => {
+    const renewal = row(3, { status: 'overdue', dueDate: '2026-11-10', lastCompletion: '2024-11-10' });
+    const never = row(4, { status: 'overdue', dueDate: '2026-11-10' });
+    const renewalSoon = row(3, { status: 'due_soon', dueDate: '2026-12-10', lastCompletion: '2024-12-10' });
+    const out = selectReminders(
+      input([renewal, never, renewalSoon], { kinds: ['employee_due_soon', 'employee_overdue'] }),
+    );
+    const textOf = (r: ComplianceRow) => {
+      const mail = out.find((m) => m.employeeId === r.employee.id)!;
+      return composeReminder(mail, DEFAULT_TEMPLATES, 'https://kursvakt.kommune.no').content.body;
+    };
+    expect(textOf(renewal)).toContain(
+      'Fristen for kurset «Meldeplikt» var 10.11.2026, for 13 dager siden. Du fullførte kurset sist 10.11.2024, og det må tas på nytt. Fullfør det så snart du kan.',
+    );
+    expect(textOf(renewal)).not.toContain('ikke registrert som fullført');
+    expect(textOf(never)).toContain(
+      'for 13 dager siden. Kurset er ikke registrert som fullført. Fullfør det så snart du kan.',
+    );
+    // The placeholder is offered to every employee kind; HR can use it in the due-soon text too.
+    const soonMail = out.find((m) => m.employeeId === renewalSoon.employee.id)!;
+    const custom = { ...DEFAULT_TEMPLATES, employee_due_soon: { subject: 'Frist', body: '{{status}}' } };
+    expect(composeReminder(soonMail, custom, 'https://k.no').content.body).toBe(
+      'Du fullførte kurset sist 10.12.2024, og det må tas på nytt.',
+    );
   });
 });

@@ -8,6 +8,7 @@ import { createPassport } from './http/auth';
 import { csrf } from './http/csrf';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { DrizzleSessionStore } from './http/session-store';
+import { buildMainMenu } from './http/main-menu';
 import { createViewEngine } from './http/views';
 import { createAuthRouter, firstRunGuard } from './modules/auth/auth.routes';
 import { createHealthRouter } from './modules/health/health.routes';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   const viewsDir = path.join(rootDir, 'views');
   app.engine('ejs', createViewEngine(viewsDir, config.isProduction));
   app.set('view engine', 'ejs');
+  app.locals.buildMainMenu = buildMainMenu;
   app.set('views', viewsDir);
   app.set('trust proxy', config.isProduction ? 1 : false);
   app.disable('x-powered-by');

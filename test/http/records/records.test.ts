@@ -219,4 +219,16 @@ describe('manual completions and exemptions by HR', () => {
     const actions = (await t.database.db.select().from(auditLog)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['exemption.create', 'exemption.void']));
   });
+
+  test('when HR opens the completion and exemption histories, then each table has a caption naming the employee', async () => {
+    // The tests above leave completions and a voided exemption in the histories.
+    const completions = await hr.get(`/admin/ansatt/${ids.employee}/fullforing`).expect(200);
+    expect(completions.text).toMatch(
+      /<table class="ds-table" data-border="true">\s*<caption class="ds-sr-only">Fullføringer registrert for Åse Ødegård, også annullerte og erstattede<\/caption>/,
+    );
+    const exemptionsPage = await hr.get(`/admin/ansatt/${ids.employee}/fritak`).expect(200);
+    expect(exemptionsPage.text).toMatch(
+      /<table class="ds-table" data-border="true">\s*<caption class="ds-sr-only">Fritak registrert for Åse Ødegård, også annullerte<\/caption>/,
+    );
+  });
 });

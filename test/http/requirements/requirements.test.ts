@@ -110,6 +110,9 @@ describe('requirement editor with preview', () => {
     expect(list.text).toContain('Meldeplikt');
     expect(list.text).toContain('Alle ansatte');
     expect(list.text).toContain('31.12.2023');
+    expect(list.text).toMatch(
+      /<table class="ds-table" data-border="true">\s*<caption class="ds-sr-only">Kurskrav med kurs, målgruppe, frister og fornyelse<\/caption>/,
+    );
     const edit = await hr.get(`/admin/kurskrav/${ids.requirement}`).expect(200);
     expect(edit.text).toContain('value="2023-12-31"');
     expect(edit.text).toContain('value="24"');

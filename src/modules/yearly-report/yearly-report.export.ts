@@ -5,6 +5,10 @@ import { formatNorwegianDate } from '../../lib/dates';
 import { STATUS_LABELS } from '../compliance/deadline-engine';
 import type { FirstYearOutcome, ReportFigure, YearlyReport } from './yearly-report.service';
 
+/** How the completion rate is computed, as the report states it. */
+const RATE_FORMULA =
+  'Fullføringsgrad = ansatte med gyldig fullføring som ikke er forfalt ÷ (ansatte som teller − fritatte).';
+
 /** The report's figures as CSV, XLSX and PDF; all three use the same columns and the same rounding as the page. */
 
 /** A rate (0–1) as a percentage with one decimal, the way the page and every export show it. */
@@ -192,9 +196,7 @@ export async function reportToXlsx(report: YearlyReport): Promise<Buffer> {
     [`Årsrapport ${report.year}`],
     [asOfText(report)],
     [previousText(report)],
-    [
-      'Fullføringsgrad = ansatte med gyldig fullføring som ikke er forfalt ÷ (ansatte som teller − fritatte).',
-    ],
+    [RATE_FORMULA],
     ['Enhetsrader teller ansatte som har enheten som sin egen enhet; sektorrader teller hele sektoren.'],
     ['Hvert tall på arket «Tall» kan telles opp fra arket med ansatte.'],
     [`E-poster sendt i ${report.year}: ${report.mailsSent}`],
@@ -203,6 +205,21 @@ export async function reportToXlsx(report: YearlyReport): Promise<Buffer> {
     info.addRow(line);
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** «1 enhet», «3 enheter». */
+export function countOf(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** «1 enhet har alle årets gjennomganger, 2 mangler minst én.» */
+export function reviewSummary(report: Pick<YearlyReport, 'unitsWithReview' | 'unitsWithoutReview'>): string {
+  return `${countOf(report.unitsWithReview, 'enhet', 'enheter')} har alle årets gjennomganger, ${report.unitsWithoutReview} mangler minst én.`;
+}
+
+/** Text for the standard PDF fonts (WinAnsi), which have no U+2212 minus sign. */
+function pdfText(text: string): string {
+  return text.replace(/\u2212/g, '-');
 }
 
 /** A printable PDF of the figures (A4 landscape). */
@@ -220,11 +237,9 @@ export function reportToPdf(report: YearlyReport, title: string): Promise<Buffer
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
 
-    doc.font('Helvetica-Bold').fontSize(18).text(title);
+    doc.font('Helvetica-Bold').fontSize(18).text(pdfText(title));
     doc.moveDown(0.3).font('Helvetica').fontSize(10).text(asOfText(report)).text(previousText(report));
-    doc.text(
-      'Fullføringsgrad = ansatte med gyldig fullføring som ikke er forfalt ÷ (ansatte som teller − fritatte).',
-    );
+    doc.text(pdfText(RATE_FORMULA));
 
     const columns: Array<{ header: string; width: number; value: (f: ReportFigure) => string }> = [
       { header: 'Enhet', width: 200, value: (f) => f.name },
@@ -247,8 +262,7 @@ export function reportToPdf(report: YearlyReport, title: string): Promise<Buffer
       let height = 0;
       cells.forEach((cell, i) => {
         const width = columns[i]!.width;
-        // The standard PDF fonts have no U+2212 minus sign.
-        doc.text(cell.replace(/\u2212/g, '-'), x, y, { width: width - 4 });
+        doc.text(pdfText(cell), x, y, { width: width - 4 });
         height = Math.max(height, doc.y - y);
         x += width;
       });
@@ -286,16 +300,16 @@ export function reportToPdf(report: YearlyReport, title: string): Promise<Buffer
     if (doc.y > bottom() - 60) doc.addPage();
     doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text('Årlige gjennomganger i enhetene', left);
     doc.font('Helvetica').fontSize(10);
-    doc.text(
-      `${report.unitsWithReview} enheter har alle årets gjennomganger, ${report.unitsWithoutReview} mangler minst én.`,
-    );
+    doc.text(pdfText(reviewSummary(report)));
     const missing = report.reviews.units.filter((u) => !u.complete);
-    if (missing.length > 0) doc.text(`Mangler: ${missing.map((u) => u.unit.name).join(', ')}.`);
+    if (missing.length > 0) doc.text(pdfText(`Mangler: ${missing.map((u) => u.unit.name).join(', ')}.`));
     doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text('E-post', left);
     doc
       .font('Helvetica')
       .fontSize(10)
-      .text(`${report.mailsSent} e-poster (påminnelser og oppsummeringer) ble sendt i ${report.year}.`);
+      .text(
+        `${countOf(report.mailsSent, 'e-post', 'e-poster')} (påminnelser og oppsummeringer) ble sendt i ${report.year}.`,
+      );
     doc.end();
   });
 }

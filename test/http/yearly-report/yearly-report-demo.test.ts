@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Response } from 'superagent';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
@@ -11,6 +15,18 @@ import { formatChange, formatPercent } from '../../../src/modules/yearly-report/
 import { createTestApp, loginAs, type TestApp } from '../../support/app';
 
 jest.setTimeout(120_000);
+
+/** The text of a PDF as pdftotext (poppler-utils) reads it, whitespace collapsed. */
+function textOfPdf(body: Buffer): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kursvakt-pdf-'));
+  try {
+    const file = path.join(dir, 'rapport.pdf');
+    writeFileSync(file, body);
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 interface JsonFigure {
   level: 'total' | 'sector' | 'unit';
@@ -241,6 +257,15 @@ describe('the yearly report on the demo data', () => {
     const pdf = await hr.get('/admin/arsrapport/pdf?ar=2025').buffer(true).parse(binary).expect(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    // The text as a PDF reader extracts it: the formula's minus is a minus (the standard fonts have
+    // no U+2212, which came out as a quotation mark), and the review count agrees in number.
+    const pdfText = textOfPdf(pdf.body as Buffer);
+    expect(pdfText).toContain('÷ (ansatte som teller - fritatte)');
+    expect(pdfText).not.toContain('"');
+    const withReview = Number(/(\d+) enhete?r? har alle årets gjennomganger/.exec(pdfText)?.[1]);
+    expect(pdfText).toContain(
+      `${withReview} ${withReview === 1 ? 'enhet' : 'enheter'} har alle årets gjennomganger`,
+    );
   });
 
   test('when mails were sent in a year, then the report counts them for that year and only in scope', async () => {

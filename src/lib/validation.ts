@@ -1,6 +1,48 @@
 import { z } from 'zod';
 import { ValidationError } from './errors';
 
+/**
+ * The message of a zod issue whose schema gave none, in bokmål: every schema that reads user input
+ * names its own messages, and this keeps zod's English (or its machine-like Norwegian locale) from
+ * reaching a user when one is missed. Set once for the process when this module loads.
+ */
+export function bokmalIssueMessage(issue: {
+  code?: string;
+  expected?: unknown;
+  input?: unknown;
+  origin?: unknown;
+  minimum?: unknown;
+  maximum?: unknown;
+  format?: unknown;
+}): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined || issue.input === null || issue.input === '')
+        return 'Feltet må fylles ut.';
+      if (issue.expected === 'number' || issue.expected === 'int') return 'Skriv et tall.';
+      if (issue.expected === 'date') return 'Skriv en gyldig dato.';
+      return 'Verdien er ugyldig.';
+    case 'too_small':
+      if (issue.origin === 'string') return `Skriv minst ${String(issue.minimum)} tegn.`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `Velg minst ${String(issue.minimum)}.`;
+      return `Tallet må være minst ${String(issue.minimum)}.`;
+    case 'too_big':
+      if (issue.origin === 'string') return `Skriv høyst ${String(issue.maximum)} tegn.`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `Velg høyst ${String(issue.maximum)}.`;
+      return `Tallet kan være høyst ${String(issue.maximum)}.`;
+    case 'invalid_format':
+      return issue.format === 'email' ? 'Skriv en gyldig e-postadresse.' : 'Verdien har feil format.';
+    case 'invalid_value':
+      return 'Velg en av verdiene som tilbys.';
+    case 'unrecognized_keys':
+      return 'Skjemaet har felt som ikke hører til.';
+    default:
+      return 'Verdien er ugyldig.';
+  }
+}
+
+z.config({ customError: (issue) => bokmalIssueMessage(issue as Parameters<typeof bokmalIssueMessage>[0]) });
+
 /** Parses input with a zod schema, or throws a ValidationError whose messages are the schema's bokmål messages. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);

@@ -15,19 +15,19 @@ const time = z
 export const scheduleOptionsSchema = z
   .object({
     overdueIntervalDays: z.coerce
-      .number()
+      .number({ error: 'Skriv et helt antall dager.' })
       .int('Skriv et helt antall dager.')
       .min(1, 'Minst 1 dag.')
       .max(365, 'Høyst 365 dager.')
       .default(7),
     overdueMaxCount: z.coerce
-      .number()
+      .number({ error: 'Skriv et helt tall.' })
       .int('Skriv et helt tall.')
       .min(1, 'Minst 1 gang.')
       .max(52, 'Høyst 52 ganger.')
       .default(4),
     escalationDays: z.coerce
-      .number()
+      .number({ error: 'Skriv et helt antall dager.' })
       .int('Skriv et helt antall dager.')
       .min(1, 'Minst 1 dag.')
       .max(365, 'Høyst 365 dager.')

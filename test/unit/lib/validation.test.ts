@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ValidationError } from '../../../src/lib/errors';
+import { dbId, MAX_DB_INT, parseInput } from '../../../src/lib/validation';
+import { scheduleFormSchema, scheduleOptionsSchema } from '../../../src/modules/reminders/reminders.schema';
+
+/** The field messages parseInput throws for the input. */
+function fieldErrorsOf(schema: z.ZodType, input: unknown): Record<string, string> {
+  try {
+    parseInput(schema, input);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.fieldErrors ?? {};
+    throw error;
+  }
+  throw new Error('the input was accepted');
+}
+
+describe('validation messages in bokmål', () => {
+  test('when a schema names no message, then a user still reads bokmål, never zod’s English', () => {
+    const schema = z.object({
+      count: z.coerce.number().int(),
+      title: z.string().min(3).max(5),
+      many: z.array(z.string()).min(1),
+      email: z.email(),
+      choice: z.enum(['a', 'b']),
+      missing: z.string(),
+      big: z.number().max(10),
+    });
+    const errors = fieldErrorsOf(schema, {
+      count: 'abc',
+      title: 'x',
+      many: [],
+      email: 'ikke-en-adresse',
+      choice: 'c',
+      big: 11,
+    });
+    expect(errors).toEqual({
+      count: 'Skriv et tall.',
+      title: 'Skriv minst 3 tegn.',
+      many: 'Velg minst 1.',
+      email: 'Skriv en gyldig e-postadresse.',
+      choice: 'Velg en av verdiene som tilbys.',
+      missing: 'Feltet må fylles ut.',
+      big: 'Tallet kan være høyst 10.',
+    });
+    expect(fieldErrorsOf(schema.pick({ title: true }), { title: 'for lang' })).toEqual({
+      title: 'Skriv høyst 5 tegn.',
+    });
+  });
+
+  test('when a schema names its message, then that message wins over the fallback', () => {
+    expect(
+      fieldErrorsOf(z.object({ n: z.coerce.number({ error: 'Skriv antall dager.' }) }), { n: 'x' }),
+    ).toEqual({
+      n: 'Skriv antall dager.',
+    });
+  });
+
+  test('when a reminder plan’s day fields hold letters, then each says what to write', () => {
+    const result = scheduleOptionsSchema.safeParse({
+      escalationDays: 'abc',
+      overdueIntervalDays: 'x',
+      overdueMaxCount: 'y',
+    });
+    expect(result.success).toBe(false);
+    const messages = Object.fromEntries(result.error!.issues.map((i) => [i.path.join('.'), i.message]));
+    expect(messages).toEqual({
+      escalationDays: 'Skriv et helt antall dager.',
+      overdueIntervalDays: 'Skriv et helt antall dager.',
+      overdueMaxCount: 'Skriv et helt tall.',
+    });
+    // The form schema itself takes the fields as text; they are checked as options afterwards.
+    expect(scheduleFormSchema.shape.escalationDays.safeParse('abc').success).toBe(true);
+  });
+
+  test('when an id is larger than a PostgreSQL integer, letters, zero or a fraction, then dbId refuses it with the message given', () => {
+    const id = dbId('Ugyldig enhet.');
+    expect(id.parse(String(MAX_DB_INT))).toBe(MAX_DB_INT);
+    for (const bad of [String(MAX_DB_INT + 1), '99999999999', 'abc', '0', '-1', '1.5', ''])
+      expect([bad, id.safeParse(bad).error?.issues[0]?.message]).toEqual([bad, 'Ugyldig enhet.']);
+  });
+});

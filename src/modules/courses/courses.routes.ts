@@ -81,6 +81,9 @@ export function createCoursesRouter(context: AppContext): Router {
       error,
       selected,
       maxZip: formatBytes(PACKAGE_LIMITS.maxZipBytes),
+      maxUnpacked: formatBytes(PACKAGE_LIMITS.maxTotalBytes),
+      maxFile: formatBytes(PACKAGE_LIMITS.maxFileBytes),
+      maxEntries: PACKAGE_LIMITS.maxEntries.toLocaleString('nb-NO'),
     });
   };
 

@@ -8,7 +8,13 @@ import { requireAdmin } from '../../http/auth';
 import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 import { deleteOldPreviews, savePreview, takePreview } from './import.repo';
-import { formatIssue, IMPORT_KIND_LABELS, IMPORT_KINDS, type ImportKind } from './import.parse';
+import {
+  formatIssue,
+  IMPORT_COLUMNS,
+  IMPORT_KIND_LABELS,
+  IMPORT_KINDS,
+  type ImportKind,
+} from './import.parse';
 import { hashContent, runImport } from './import.service';
 
 /** Upload limit: a 50,000-employee file is about 5 MB. */
@@ -69,7 +75,11 @@ export function createImportRouter(context: AppContext): Router {
       title: 'Import fra HR',
       errors,
       values,
-      kinds: IMPORT_KINDS.map((k) => ({ value: k, label: IMPORT_KIND_LABELS[k] })),
+      kinds: IMPORT_KINDS.map((k) => ({
+        value: k,
+        label: IMPORT_KIND_LABELS[k],
+        columns: IMPORT_COLUMNS[k],
+      })),
       maxMb: IMPORT_MAX_BYTES / 1024 / 1024,
     });
 

@@ -174,6 +174,12 @@ describe('/admin/kurs', () => {
     const list = await admin.get('/admin/kurs').expect(200);
     const id = list.text.match(/href="\/admin\/kurs\/(\d+)\/versjoner\/1\/scorm12\.zip"/)![1];
     expect(list.text).toContain('<code>handlingsplan</code>');
+    // HR reads the limits and the platforms on the page, not in the source tree.
+    expect(list.text).toContain('for eksempel KS Læring eller Moodle.');
+    expect(list.text).toContain(
+      'Utpakket kan pakken være høyst 500 MB til sammen og høyst 200 MB per fil, med høyst 5\u00a0000 filer og mapper.',
+    );
+    expect(list.text).not.toMatch(/docs\/|\.md\b|KS Kunnskap/);
     const s2004 = await admin
       .get(`/admin/kurs/${id}/versjoner/1/pakke.zip`)
       .buffer(true)
@@ -189,6 +195,7 @@ describe('/admin/kurs', () => {
     expect(s12.headers['content-disposition']).toContain('handlingsplan-v1-scorm12.zip');
     expect(s12.body).toEqual(await fs.readFile(path.join(distDir, 'handlingsplan-scorm12.zip')));
     const page = await admin.get(`/admin/kurs/${id}`).expect(200);
-    expect(page.text).toContain('Innebygd kurs, bygget fra kildene i courses/.');
+    expect(page.text).toContain('Innebygd kurs som følger med Kursvakt.');
+    expect(page.text).not.toContain('courses/');
   });
 });

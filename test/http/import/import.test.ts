@@ -3,6 +3,7 @@ import path from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import request, { type Agent } from 'supertest';
 import { auditLog, completions, employees, orgUnits, unitLeaders, users } from '../../../src/db/schema';
+import { IMPORT_COLUMNS, parseImportFile } from '../../../src/modules/import/import.parse';
 import { createTestApp, csrfFrom, loginAs, type TestApp } from '../../support/app';
 import {
   createCourseWithRequirement,
@@ -69,6 +70,22 @@ describe('HR import in the admin UI', () => {
 
   const rows = async (table: typeof employees | typeof orgUnits | typeof completions | typeof users) =>
     Number((await t.database.db.select({ n: count() }).from(table))[0]!.n);
+
+  test('when HR opens the import page, then it shows each file’s columns itself, and the header rows it shows are accepted', async () => {
+    const page = await hr.get('/admin/import').expect(200);
+    expect(page.text).not.toMatch(/docs\/|\.md\b/);
+    expect(page.text).toContain('href="#filformat"');
+    expect(page.text).toContain('Datoer skrives som dd.mm.åååå eller åååå-mm-dd.');
+    for (const kind of ['units', 'employees', 'completions'] as const) {
+      const header = new RegExp(`id="kolonner-${kind}"[\\s\\S]*?Overskriftsrad: <code>([^<]+)</code>`).exec(
+        page.text,
+      )?.[1];
+      expect(header).toBe(IMPORT_COLUMNS[kind].map((c) => c.name).join(';'));
+      // A file with only the header row the page shows has no header errors.
+      expect([kind, parseImportFile(kind, `${header}\n`).issues]).toEqual([kind, []]);
+    }
+    expect(page.text).toContain('<code>epost</code> (eller <code>e-post</code>)');
+  });
 
   test('when units are uploaded, then the preview counts them and writes nothing until confirmed', async () => {
     const before = await rows(orgUnits);

@@ -159,6 +159,22 @@ describe('/admin/paminnelser and /admin/e-post', () => {
     expect(monthly.options).toMatchObject({ firstWorkingDayOnly: true, digestPeriod: 'month' });
   });
 
+  it('when no mail server is set up, then the reminder and mail pages tell HR that mails are kept, not sent, and the operator what to set', async () => {
+    expect(t.config.smtpUrl).toBeFalsy();
+    const outbox = await hr.get('/admin/e-post').expect(200);
+    expect(outbox.text).toContain(
+      'Kursvakt er ikke koblet til en e-postserver, så e-postene blir ikke sendt til mottakerne. De blir lagret, og du kan lese dem her.',
+    );
+    expect(outbox.text).toContain(
+      'Til den som drifter serveren: sett miljøvariabelen <code>SMTP_URL</code> for å sende e-post.',
+    );
+    expect(outbox.text).not.toContain('SMTP er ikke satt opp');
+    const reminders = await hr.get('/admin/paminnelser').expect(200);
+    expect(reminders.text).toContain(
+      'Kursvakt er ikke koblet til en e-postserver, så påminnelsene blir ikke sendt',
+    );
+  });
+
   it('when HR presses «Kjør nå» twice, then mails are enqueued once and shown with content at /admin/e-post', async () => {
     const [schedule] = (await t.database.db.select().from(reminderSchedules)).filter(
       (r) => r.name === 'Ukentlige påminnelser',

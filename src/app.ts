@@ -26,6 +26,7 @@ import { createReviewsRouter } from './modules/reviews/reviews.routes';
 import { createYearlyReportRouter } from './modules/yearly-report/yearly-report.routes';
 import { createRemindersRouter } from './modules/reminders/reminders.routes';
 import { createMailRouter } from './modules/mail/mail.routes';
+import { createPasswordsRouter } from './modules/passwords/passwords.routes';
 import { formatNorwegianDate } from './lib/dates';
 import { STATUS_LABELS, STATUS_TAGS } from './modules/compliance/deadline-engine';
 
@@ -138,6 +139,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(firstRunGuard(context));
 
   app.use(createAuthRouter(context, passport));
+  app.use(createPasswordsRouter(context));
   app.use(createHomeRouter(context));
   app.use(createMyCoursesRouter(context));
   app.use(createScormRouter(context));

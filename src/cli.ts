@@ -54,7 +54,7 @@ const coreCommands: Record<string, CliCommand> = {
       io.out(`  ${login.role.padEnd(20)} ${login.email.padEnd(40)} ${login.description}`);
   },
 
-  async admin(args, { database, io }) {
+  async admin(args, { config, database, io }) {
     const [sub, ...rest] = args;
     if (sub !== 'create') throw new CliError('Bruk: kursvakt admin create --email E [--name N]');
     const { values } = parseArgs({
@@ -73,7 +73,7 @@ const coreCommands: Record<string, CliCommand> = {
       await hashPassword(password),
     );
     io.out(`Administrator ${email} er klar. Engangspassord: ${password}`);
-    io.out('Bytt passordet etter første innlogging.');
+    io.out(`Bytt passordet etter første innlogging, på ${config.baseUrl}/min-konto/passord.`);
   },
 };
 

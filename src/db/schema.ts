@@ -92,6 +92,33 @@ export const users = pgTable(
   (t) => [uniqueIndex('users_email_uq').on(t.email), uniqueIndex('users_employee_uq').on(t.employeeId)],
 );
 
+/**
+ * One-time links to set a password (decision 0006). Only the SHA-256 of the token is stored, so a
+ * copy of the table cannot be used to log in; a link works once (used_at) and until expires_at.
+ */
+export const passwordTokens = pgTable(
+  'password_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Hex SHA-256 of the token in the link. */
+    tokenHash: text('token_hash').notNull(),
+    /** 'self' (asked for on /glemt-passord) or 'hr' (sent from the employee record). */
+    origin: text('origin').notNull(),
+    /** HR's user when origin is 'hr'. */
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('password_tokens_hash_uq').on(t.tokenHash),
+    index('password_tokens_user_idx').on(t.userId),
+  ],
+);
+
 export const unitLeaders = pgTable(
   'unit_leaders',
   {

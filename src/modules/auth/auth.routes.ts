@@ -64,6 +64,7 @@ export function createAuthRouter(context: AppContext, pp: passport.PassportStati
     res.render('auth/login', {
       title: 'Logg inn',
       error: null,
+      notice: req.query.passord === 'satt' ? 'Passordet er satt. Nå kan du logge inn med det.' : null,
       email: '',
       next: nextTarget(req.query.neste),
     });

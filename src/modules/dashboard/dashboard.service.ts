@@ -5,6 +5,7 @@ import { lacksEmailAddress, listEmployees, type EmployeeRecord } from '../compli
 import { selectEmployees } from '../compliance/compliance-facts';
 import { computeComplianceRows, type ComplianceRow } from '../compliance/compliance.service';
 import { assertUnitInScope, type UnitScope } from '../org/unit-scope';
+import { accountView, findAccountOfEmployee } from '../passwords/passwords.repo';
 import { ratePercent } from '../reports/report-figures';
 import {
   buildOrgReport,
@@ -99,12 +100,14 @@ export async function getEmployeeRecord(db: Db, scope: UnitScope, employeeId: nu
   if (!employee && scope.kind === 'all') throw new NotFoundError('Den ansatte finnes ikke.');
   assertUnitInScope(scope, employee?.unitPath);
   if (!employee) throw new NotFoundError('Den ansatte finnes ikke.');
-  const [statusRows, completionRecords, exemptionRecords, attempts, mail] = await Promise.all([
+  const [statusRows, completionRecords, exemptionRecords, attempts, mail, account] = await Promise.all([
     computeComplianceRows(db, { scope, employeeId }, asOf),
     listCompletionHistory(db, employeeId),
     listExemptionHistory(db, employeeId),
     listScormAttempts(db, employeeId),
     listMailToEmployee(db, employeeId),
+    // Only HR's view (the whole organisation) shows the login.
+    scope.kind === 'all' ? findAccountOfEmployee(db, employeeId) : null,
   ]);
   const voidedCompletions = new Set(completionRecords.map((c) => c.voidsCompletionId).filter((id) => id));
   const voidedExemptions = new Set(exemptionRecords.map((x) => x.voidsExemptionId).filter((id) => id));
@@ -119,6 +122,8 @@ export async function getEmployeeRecord(db: Db, scope: UnitScope, employeeId: nu
       updated: formatInstant(a.updatedAt)!,
       completed: formatInstant(a.completedAt),
     })),
+    /** The employee's login, for HR's «Send lenke for å sette passord»; null on a leader's page. */
+    account: account && accountView(account),
     reminders: mail.map((m) => ({
       ...m,
       created: formatInstant(m.createdAt)!,

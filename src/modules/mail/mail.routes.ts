@@ -20,6 +20,7 @@ import {
   validateTemplateText,
 } from './mail.service';
 import { notifyOutboxChanged } from './sender';
+import { PASSWORD_MAIL_KIND } from '../passwords/passwords.service';
 import { escalationSections } from '../reminders/reminders.service';
 import {
   completionStatusSentence,
@@ -36,6 +37,12 @@ const STATUS_LABELS: Record<OutboxStatus, string> = {
   sending: 'Sendes',
   sent: 'Sendt',
   failed: 'Feilet',
+};
+
+/** The outbox holds more than the reminder kinds HR edits texts for. */
+const OUTBOX_KIND_LABELS: Record<string, string> = {
+  ...MAIL_KIND_LABELS,
+  [PASSWORD_MAIL_KIND]: 'Lenke for å sette passord',
 };
 
 const listQuery = z.object({
@@ -146,7 +153,7 @@ export function createMailRouter(context: AppContext): Router {
       status: q.status ?? null,
       counts,
       statusLabels: STATUS_LABELS,
-      kindLabels: MAIL_KIND_LABELS,
+      kindLabels: OUTBOX_KIND_LABELS,
       mailMode: context.config.smtpUrl ? 'smtp' : 'file',
     });
   });
@@ -235,7 +242,7 @@ export function createMailRouter(context: AppContext): Router {
       title: mail.subject,
       mail,
       statusLabels: STATUS_LABELS,
-      kindLabels: MAIL_KIND_LABELS,
+      kindLabels: OUTBOX_KIND_LABELS,
       mailMode: context.config.smtpUrl ? 'smtp' : 'file',
     });
   });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client';
+import { MAIL_KINDS } from '../mail/templates';
 import { unitScopeCondition, type UnitScope } from '../org/unit-scope';
 
 export interface MailCountRow {
@@ -10,7 +11,8 @@ export interface MailCountRow {
 /**
  * Mails sent in a calendar year (Europe/Oslo), counted by the unit of the employee they concern
  * (or, for a leader digest without an employee, the recipient's own employee record). Mails linked
- * to nobody have a null path and only count in HR's total.
+ * to nobody have a null path and only count in HR's total. Only reminders and digests count (the
+ * report says so), not mails such as a link to set a password.
  */
 export async function countMailsSentByUnitPath(
   db: DbOrTx,
@@ -26,6 +28,10 @@ export async function countMailsSentByUnitPath(
         left join employees e on e.id = coalesce(m.employee_id, u.employee_id)
         left join org_units o on o.id = e.unit_id
         where m.status = 'sent' and m.sent_at is not null
+          and m.kind in (${sql.join(
+            MAIL_KINDS.map((k) => sql`${k}`),
+            sql`, `,
+          )})
           and extract(year from (m.sent_at at time zone 'Europe/Oslo')) = ${year}
           and ${scoped}
         group by o.path`,

@@ -81,4 +81,34 @@ describe('migrations', () => {
       fs.rmSync(before, { recursive: true, force: true });
     }
   });
+
+  it('when password links arrive (0006), then an existing user can get a link, a token hash is stored once, and the links go with the user', async () => {
+    const client = await PGlite.create('memory://');
+    const db = drizzle(client);
+    const before = migrationsUpTo(6);
+    try {
+      await migrate(db, { migrationsFolder: before });
+      await db.execute(
+        sql`insert into users (email, display_name) values ('importert@test.no', 'Ida Import')`,
+      );
+      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      const insertToken = () =>
+        db.execute(sql`insert into password_tokens (user_id, token_hash, origin, expires_at)
+          select id, 'abc123', 'self', now() + interval '1 hour' from users`);
+      await insertToken();
+      const duplicate = await insertToken().then(
+        () => null,
+        (e: Error) => e.cause as { constraint?: string },
+      );
+      expect(duplicate?.constraint).toBe('password_tokens_hash_uq');
+      const [token] = (await db.execute<{ used_at: unknown }>(sql`select used_at from password_tokens`)).rows;
+      expect(token).toEqual({ used_at: null });
+      await db.execute(sql`delete from users`);
+      const left = await db.execute(sql`select 1 from password_tokens`);
+      expect(left.rows).toHaveLength(0);
+    } finally {
+      await client.close();
+      fs.rmSync(before, { recursive: true, force: true });
+    }
+  });
 });

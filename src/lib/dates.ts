@@ -37,6 +37,23 @@ export function parseDateInput(s: string): LocalDate | null {
   return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+/**
+ * Why a typed date was not accepted, for the message: not written as a date at all, written as one
+ * but not in the calendar (31.02.2025), or outside the years people type (1900–2199).
+ */
+export function dateInputProblem(s: string): 'format' | 'calendar' | 'range' | null {
+  const value = s.trim();
+  const iso = ISO.exec(value);
+  const nor = NORWEGIAN.exec(value);
+  if (!iso && !nor) return 'format';
+  const [y, m, d] = iso
+    ? [Number(iso[1]), Number(iso[2]), Number(iso[3])]
+    : [Number(nor![3]), Number(nor![2]), Number(nor![1])];
+  if (y < FIRST_INPUT_YEAR || y > LAST_INPUT_YEAR) return 'range';
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return 'calendar';
+  return null;
+}
+
 /** 'dd.mm.yyyy', as dates are written in Norway. */
 export function formatNorwegianDate(d: LocalDate): string {
   const m = ISO.exec(d);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateInputProblem, parseDateInput } from './dates';
 import { ValidationError } from './errors';
 
 /**
@@ -42,6 +43,30 @@ export function bokmalIssueMessage(issue: {
 }
 
 z.config({ customError: (issue) => bokmalIssueMessage(issue as Parameters<typeof bokmalIssueMessage>[0]) });
+
+/**
+ * A date typed in a form, as 'dd.mm.åååå' or 'åååå-mm-dd', to a LocalDate. `formatMessage` is the
+ * field's message for text that is not a date; a date that is not in the calendar or outside
+ * 1900–2199 says so instead of repeating the format.
+ */
+export function dateInput(formatMessage: string) {
+  return z
+    .string({ error: formatMessage })
+    .trim()
+    .transform((value, ctx) => {
+      const parsed = parseDateInput(value);
+      if (parsed) return parsed;
+      const problem = dateInputProblem(value);
+      const message =
+        problem === 'calendar'
+          ? `${value} finnes ikke i kalenderen.`
+          : problem === 'range'
+            ? 'Året må være mellom 1900 og 2199.'
+            : formatMessage;
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    });
+}
 
 /** Parses input with a zod schema, or throws a ValidationError whose messages are the schema's bokmål messages. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {

@@ -1,5 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { parseDateInput, type LocalDate } from '../../lib/dates';
+import { dateInputProblem, parseDateInput, type LocalDate } from '../../lib/dates';
 
 /**
  * Reading HR files: bytes → typed rows, or issues that name line and column in bokmål. Pure, no
@@ -267,8 +267,17 @@ function readRow(kind: ImportKind, line: number, cell: Cell, issues: ImportIssue
   const date = (column: string, value: string, what: string): LocalDate | null => {
     if (value === '') return null;
     const parsed = parseDateInput(value);
-    if (!parsed)
-      fail(column, `«${value}» er ikke en gyldig dato. Skriv ${what} som dd.mm.åååå eller åååå-mm-dd.`);
+    if (!parsed) {
+      const problem = dateInputProblem(value);
+      fail(
+        column,
+        problem === 'calendar'
+          ? `«${value}» finnes ikke i kalenderen.`
+          : problem === 'range'
+            ? `«${value}»: året må være mellom 1900 og 2199.`
+            : `«${value}» er ikke en gyldig dato. Skriv ${what} som dd.mm.åååå eller åååå-mm-dd.`,
+      );
+    }
     return parsed;
   };
 

@@ -1,19 +1,5 @@
 import { z } from 'zod';
-import { dbId } from '../../lib/validation';
-import { parseDateInput } from '../../lib/dates';
-
-const date = (message: string) =>
-  z
-    .string({ error: message })
-    .trim()
-    .transform((v, ctx) => {
-      const parsed = parseDateInput(v);
-      if (!parsed) {
-        ctx.addIssue({ code: 'custom', message });
-        return z.NEVER;
-      }
-      return parsed;
-    });
+import { dateInput, dbId } from '../../lib/validation';
 
 const reason = z
   .string({ error: 'Skriv en begrunnelse.' })
@@ -31,7 +17,7 @@ const replacesId = z.preprocess(
 
 export const manualCompletionSchema = z.object({
   courseId: dbId('Velg et kurs.'),
-  completedOn: date('Skriv datoen som dd.mm.åååå eller åååå-mm-dd.'),
+  completedOn: dateInput('Skriv datoen som dd.mm.åååå eller åååå-mm-dd.'),
   reason,
   replacesId,
 });
@@ -39,8 +25,8 @@ export const manualCompletionSchema = z.object({
 export const exemptionSchema = z
   .object({
     requirementId: dbId('Velg et kurskrav.'),
-    validFrom: date('Skriv fra-datoen som dd.mm.åååå eller åååå-mm-dd.'),
-    validUntil: date('Skriv sluttdatoen som dd.mm.åååå eller åååå-mm-dd.'),
+    validFrom: dateInput('Skriv fra-datoen som dd.mm.åååå eller åååå-mm-dd.'),
+    validUntil: dateInput('Skriv sluttdatoen som dd.mm.åååå eller åååå-mm-dd.'),
     reason,
     replacesId,
   })

@@ -1,19 +1,5 @@
 import { z } from 'zod';
-import { dbId } from '../../lib/validation';
-import { parseDateInput } from '../../lib/dates';
-
-const dateField = (message: string) =>
-  z
-    .string({ error: message })
-    .trim()
-    .transform((v, ctx) => {
-      const parsed = parseDateInput(v);
-      if (!parsed) {
-        ctx.addIssue({ code: 'custom', message });
-        return z.NEVER;
-      }
-      return parsed;
-    });
+import { dateInput, dbId } from '../../lib/validation';
 
 const count = (message: string, min: number, max: number) =>
   z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
@@ -36,7 +22,7 @@ export const requirementInputSchema = z
     audience: z.enum(['all', 'units'], { error: 'Velg hvem kravet gjelder for.' }),
     unitIds: list.transform((v) => [...new Set(v.map(Number).filter((n) => Number.isInteger(n) && n > 0))]),
     roleTags: list.transform((v) => [...new Set(v.map((t) => t.toLowerCase()))].sort()),
-    firstDeadline: dateField('Skriv første frist som dd.mm.åååå eller åååå-mm-dd.'),
+    firstDeadline: dateInput('Skriv første frist som dd.mm.åååå eller åååå-mm-dd.'),
     renewalMode: z.enum(['cycle', 'rolling'], { error: 'Velg hvordan fristen fornyes.' }),
     renewalMonths: count('Fornyelse må være et helt antall måneder fra 1 til 120.', 1, 120),
     newHireMonths: count('Frist for nyansatte må være et helt antall måneder fra 0 til 60.', 0, 60),

@@ -95,7 +95,7 @@ describe('kursvakt import on the command line', () => {
     expect(res.code).toBe(1);
     expect(res.err.split('\n')).toEqual([
       'Linje 2, kolonne «kurs»: kurset «taushetsplikt» finnes ikke. Gyldige kurs er handlingsplan, meldeplikt.',
-      'Linje 3, kolonne «fullfort_dato»: «2024-13-01» er ikke en gyldig dato. Skriv fullføringsdatoen som dd.mm.åååå eller åååå-mm-dd.',
+      'Linje 3, kolonne «fullfort_dato»: «2024-13-01» finnes ikke i kalenderen.',
       'Filen har 2 feil. Ingenting er lagret.',
     ]);
     expect(await total(completions)).toBe(before);

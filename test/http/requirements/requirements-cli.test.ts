@@ -115,8 +115,9 @@ describe('kursvakt requirements on the command line', () => {
       [['set', 'finnesikke', '--first-deadline', '2027-01-01'], 'Kurset «finnesikke» finnes ikke.'],
       [['set', 'meldeplikt', '--renewal', 'monthly'], 'Velg hvordan fristen fornyes.'],
       [['set', 'meldeplikt', '--months', '0'], 'Fornyelse må være et helt antall måneder fra 1 til 120.'],
+      [['set', 'meldeplikt', '--first-deadline', '31.02.2027'], '31.02.2027 finnes ikke i kalenderen.'],
       [
-        ['set', 'meldeplikt', '--first-deadline', '31.02.2027'],
+        ['set', 'meldeplikt', '--first-deadline', 'neste år'],
         'Skriv første frist som dd.mm.åååå eller åååå-mm-dd.',
       ],
       [['set', 'meldeplikt', '--units', 'UKJENT'], 'Enheten finnes ikke: UKJENT.'],

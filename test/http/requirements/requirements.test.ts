@@ -157,7 +157,9 @@ describe('requirement editor with preview', () => {
     );
     expect(res.status).toBe(400);
     expect(res.text).toContain('Fornyelse må være et helt antall måneder fra 1 til 120.');
-    expect(res.text).toContain('Skriv første frist som dd.mm.åååå eller åååå-mm-dd.');
+    expect(res.text).toContain('31.02.2024 finnes ikke i kalenderen.');
+    const notADate = await send('/admin/kurskrav/forhandsvis', form({ firstDeadline: 'snart' }));
+    expect(notADate.text).toContain('Skriv første frist som dd.mm.åååå eller åååå-mm-dd.');
   });
 
   test('when HR confirms, then the rule and audience are saved with an audit entry', async () => {

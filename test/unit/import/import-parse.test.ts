@@ -80,7 +80,7 @@ describe('reading HR files', () => {
         `${employeesHeader}\n1;A;B;a@k.no;U;;;31.02.2020;\n2;C;D;c@k.no;U;;;2020/01/01;\n`,
       ),
     ).toEqual([
-      'Linje 2, kolonne «ansattdato»: «31.02.2020» er ikke en gyldig dato. Skriv ansattdatoen som dd.mm.åååå eller åååå-mm-dd.',
+      'Linje 2, kolonne «ansattdato»: «31.02.2020» finnes ikke i kalenderen.',
       'Linje 3, kolonne «ansattdato»: «2020/01/01» er ikke en gyldig dato. Skriv ansattdatoen som dd.mm.åååå eller åååå-mm-dd.',
     ]);
   });

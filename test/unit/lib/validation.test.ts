@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../../src/lib/errors';
-import { dbId, MAX_DB_INT, parseInput } from '../../../src/lib/validation';
+import { dateInput, dbId, MAX_DB_INT, parseInput } from '../../../src/lib/validation';
 import { scheduleFormSchema, scheduleOptionsSchema } from '../../../src/modules/reminders/reminders.schema';
 
 /** The field messages parseInput throws for the input. */
@@ -77,5 +77,23 @@ describe('validation messages in bokmål', () => {
     expect(id.parse(String(MAX_DB_INT))).toBe(MAX_DB_INT);
     for (const bad of [String(MAX_DB_INT + 1), '99999999999', 'abc', '0', '-1', '1.5', ''])
       expect([bad, id.safeParse(bad).error?.issues[0]?.message]).toEqual([bad, 'Ugyldig enhet.']);
+  });
+});
+
+describe('dates typed in forms', () => {
+  const field = z.object({ on: dateInput('Skriv datoen som dd.mm.åååå eller åååå-mm-dd.') });
+  test.each([
+    ['31.02.2025', '31.02.2025 finnes ikke i kalenderen.'],
+    ['2025-13-01', '2025-13-01 finnes ikke i kalenderen.'],
+    ['29.02.2025', '29.02.2025 finnes ikke i kalenderen.'],
+    ['01.01.1899', 'Året må være mellom 1900 og 2199.'],
+    ['i går', 'Skriv datoen som dd.mm.åååå eller åååå-mm-dd.'],
+    ['', 'Skriv datoen som dd.mm.åååå eller åååå-mm-dd.'],
+  ])('when «%s» is typed, then the message is «%s»', (typed, message) => {
+    expect(fieldErrorsOf(field, { on: typed })).toEqual({ on: message });
+  });
+  test('when a real date is typed either way, then it is read as that day', () => {
+    expect(parseInput(field, { on: ' 29.02.2024 ' })).toEqual({ on: '2024-02-29' });
+    expect(parseInput(field, { on: '2024-02-29' })).toEqual({ on: '2024-02-29' });
   });
 });

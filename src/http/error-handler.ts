@@ -32,6 +32,11 @@ export function createErrorHandler(isDatabaseUp: () => Promise<boolean>): ErrorR
   };
 }
 
+/** A URL for the log: a password link's token is a credential and never written there. */
+export function loggedUrl(url: string): string {
+  return url.replace(/(\/sett-passord\/)[^/?#]+/, '$1…');
+}
+
 /** SQLSTATE numeric_value_out_of_range. */
 const NUMBER_OUT_OF_RANGE = '22003';
 
@@ -72,7 +77,7 @@ const renderError: ErrorRequestHandler = (error, req, res, _next) => {
     message = 'Et tall i forespørselen er for stort.';
     logger.warn('number out of range in a query', {
       method: req.method,
-      url: req.originalUrl,
+      url: loggedUrl(req.originalUrl),
       ...errorFields(error),
     });
   } else if (isConnectionError(error)) {
@@ -83,7 +88,7 @@ const renderError: ErrorRequestHandler = (error, req, res, _next) => {
   if (status >= 500)
     logger.error('request failed', {
       method: req.method,
-      url: req.originalUrl,
+      url: loggedUrl(req.originalUrl),
       status,
       ...errorFields(error),
     });

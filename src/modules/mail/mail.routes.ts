@@ -238,12 +238,16 @@ export function createMailRouter(context: AppContext): Router {
     if (!id.success) throw new NotFoundError('E-posten finnes ikke.');
     const mail = await findOutboxMail(db, id.data);
     if (!mail) throw new NotFoundError('E-posten finnes ikke.');
+    const mailMode = context.config.smtpUrl ? 'smtp' : 'file';
     res.render('mail/outbox-detail', {
       title: mail.subject,
       mail,
       statusLabels: STATUS_LABELS,
       kindLabels: OUTBOX_KIND_LABELS,
-      mailMode: context.config.smtpUrl ? 'smtp' : 'file',
+      mailMode,
+      // A password link logs in as its recipient: with real delivery only the recipient reads it.
+      // Without SMTP the outbox is how anyone gets the mail, so the demo shows it (decision 0006).
+      hideBody: mail.kind === PASSWORD_MAIL_KIND && mailMode === 'smtp',
     });
   });
 

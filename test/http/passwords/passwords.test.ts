@@ -10,6 +10,7 @@ import { drainOutbox } from '../../../src/modules/mail/sender';
 import { createFileTransport } from '../../../src/modules/mail/transport';
 import { hashToken } from '../../../src/modules/passwords/passwords.service';
 import { countMailsSentByUnitPath } from '../../../src/modules/yearly-report/yearly-report.repo';
+import { loggedUrl } from '../../../src/http/error-handler';
 import { createTestApp, csrfFrom, loginAs, postForm, type TestApp } from '../../support/app';
 import { createEmployee, createUnit, createUser, TEST_PASSWORD } from '../../support/factories';
 
@@ -487,5 +488,51 @@ describe('HR sends a link from the employee record', () => {
       {},
     );
     expect(res.status).toBe(404);
+  });
+});
+
+describe('password mails in the outbox when mail is really sent (SMTP)', () => {
+  let t: TestApp;
+  let employeeId: number;
+  beforeAll(async () => {
+    // Nothing listens there: the test reads the outbox page, it sends nothing.
+    t = await createTestApp({ env: { SMTP_URL: 'smtp://127.0.0.1:9' } });
+    const db = t.database.db;
+    const unit = await createUnit(db, { name: 'Nordby skole' });
+    const employee = await createEmployee(db, { unitId: unit.id, email: 'nils@test.no' });
+    employeeId = employee.id;
+    await insertUser(db, {
+      email: 'nils@test.no',
+      displayName: 'Nils Nordby',
+      passwordHash: null,
+      employeeId: employee.id,
+    });
+    await createUser(db, { email: 'hr@test.no', isAdmin: true });
+  });
+  afterAll(() => t.close());
+
+  test('when HR opens a queued password mail, then its link is not shown, since it logs in as the recipient', async () => {
+    const hr = await loginAs(t.app, 'hr@test.no', TEST_PASSWORD);
+    const sent = await postForm(
+      hr,
+      `/admin/ansatt/${employeeId}`,
+      `/admin/ansatt/${employeeId}/passordlenke`,
+      {},
+    );
+    expect(sent.status).toBe(303);
+    const [mail] = await passwordMails(t);
+    const token = tokenIn(mail!);
+    const page = await hr.get(`/admin/e-post/${mail!.id}`).expect(200);
+    expect(page.text).toContain('Innholdet vises ikke her.');
+    expect(page.text).not.toContain(token);
+    expect(page.text).not.toContain('/sett-passord/');
+  });
+});
+
+describe('the log and password links', () => {
+  test('when a URL with a password link is logged, then the token is left out', () => {
+    expect(loggedUrl('/sett-passord/abcDEF_123-xyz')).toBe('/sett-passord/…');
+    expect(loggedUrl('/sett-passord/abcDEF_123-xyz?x=1')).toBe('/sett-passord/…?x=1');
+    expect(loggedUrl('/admin/ansatt/12')).toBe('/admin/ansatt/12');
   });
 });

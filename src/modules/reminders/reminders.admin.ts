@@ -26,7 +26,7 @@ import {
   type PresetKey,
   type ReminderKind,
 } from './reminders.schema';
-import { dryRunSchedule, runScheduleNow, type RunResult } from './reminders.service';
+import { dryRunSchedule, runScheduleNow, type RunEnvironment, type RunResult } from './reminders.service';
 import { notifySchedulesChanged } from './scheduler';
 
 /** HR's work with schedules: the form, preview, save, run now, dry run, pause. */
@@ -193,8 +193,9 @@ export async function runScheduleFromUi(
   dryRun: boolean,
 ): Promise<RunResult> {
   const schedule = await getSchedule(db, id);
-  if (dryRun) return dryRunSchedule(db, schedule, asOf, env);
-  const result = await runScheduleNow(db, schedule, asOf, env);
+  const byHand: RunEnvironment = { ...env, manual: true };
+  if (dryRun) return dryRunSchedule(db, schedule, asOf, byHand);
+  const result = await runScheduleNow(db, schedule, asOf, byHand);
   if (result.enqueued > 0) notifyOutboxChanged();
   return result;
 }

@@ -37,6 +37,12 @@ export interface RunEnvironment {
   baseUrl: string;
   /** The real clock; the sending window is applied from here. */
   now: Date;
+  /**
+   * Started by HR («Kjør nå», «Prøvekjøring»): a monthly schedule runs even when the day is not the
+   * first working day of the month, as HR asked for it now. Idempotency keys still hold, so a
+   * month's digest goes out once whether it was started by hand or by the schedule.
+   */
+  manual?: boolean;
 }
 
 export interface PlannedMail extends PlannedReminder {
@@ -266,7 +272,7 @@ export async function planSchedule(
   const options = readScheduleOptions(schedule.options);
   const notBefore = nextSendingInstant(env.now, options);
   const base = { schedule, asOf, options, notBefore };
-  if (options.firstWorkingDayOnly && firstWorkingDayOfMonth(asOf) !== asOf) {
+  if (options.firstWorkingDayOnly && !env.manual && firstWorkingDayOfMonth(asOf) !== asOf) {
     return {
       ...base,
       skippedReason: `${formatNorwegianDate(asOf)} er ikke første virkedag i måneden.`,

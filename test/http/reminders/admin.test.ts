@@ -219,6 +219,35 @@ describe('/admin/paminnelser and /admin/e-post', () => {
     expect(await t.database.db.select().from(mailOutbox)).toHaveLength(7);
   });
 
+  it('when HR presses «Kjør nå» on a monthly schedule on another day than the first working day, then it runs, once', async () => {
+    // The test's day is Monday 23 November; the month's first working day was 2 November.
+    const monthly = (await t.database.db.select().from(reminderSchedules)).find(
+      (r) => r.name === 'Månedlig',
+    )!;
+    const digestsBefore = (await t.database.db.select().from(mailOutbox)).filter(
+      (m) => m.kind === 'leader_digest',
+    );
+    const run = await hr
+      .post(`/admin/paminnelser/${monthly.id}/kjor`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(200);
+    expect(run.text).not.toContain('er ikke første virkedag');
+    const digests = (await t.database.db.select().from(mailOutbox)).filter((m) => m.kind === 'leader_digest');
+    expect(digests.length).toBeGreaterThan(digestsBefore.length);
+    const added = digests.filter((m) => !digestsBefore.some((b) => b.id === m.id));
+    expect(added.map((m) => m.subject)).toEqual(added.map(() => 'Kurs som må følges opp – november 2026'));
+    const again = await hr
+      .post(`/admin/paminnelser/${monthly.id}/kjor`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(200);
+    expect(again.text).toMatch(/0 e-poster er lagt i kø/);
+    expect(
+      (await t.database.db.select().from(mailOutbox)).filter((m) => m.kind === 'leader_digest'),
+    ).toHaveLength(digests.length);
+  });
+
   it('when HR pauses and resumes a schedule, then its status changes', async () => {
     const [schedule] = (await t.database.db.select().from(reminderSchedules)).filter(
       (r) => r.name === 'Hverdager',

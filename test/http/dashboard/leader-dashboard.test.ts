@@ -170,6 +170,7 @@ describe('the leader dashboard (/leder)', () => {
     const ownB = notice((await leaderB.get('/leder').expect(200)).text);
     expect(ownB).toContain('1 ansatt mangler e-postadresse');
     expect(ownB).toContain('be HR registrere den der');
+    expect(ownB).toContain('Den ansatte får ikke påminnelser og kan ikke logge inn.');
     expect(ownB).toContain(
       `href="/leder/ansatt/${bjorn.id}?dato=2026-11-22">${bjorn.name}</a> (Beta barnehage)`,
     );

@@ -9,7 +9,8 @@ import type { OrgReport } from './reports.service';
 
 /**
  * Exports as plain tables built from the same report object the page renders, so a CSV or XLSX
- * file holds exactly the numbers on screen. Dates are written as on screen (dd.mm.yyyy).
+ * file holds exactly the numbers on screen. Dates are written as on screen (dd.mm.yyyy): as text in
+ * CSV, and in XLSX as date cells shown in that format, so that Excel sorts and filters them as dates.
  */
 
 export type Cell = string | number | null;
@@ -19,6 +20,8 @@ export interface ExportTable {
   name: string;
   columns: string[];
   rows: Cell[][];
+  /** Columns (0-based) whose cells are dates written dd.mm.yyyy. */
+  dateColumns?: number[];
 }
 
 const figureColumns = [
@@ -103,6 +106,7 @@ export function employeeRowsTable(rows: ComplianceRow[]): ExportTable {
       r.result.lastCompletion ? formatNorwegianDate(r.result.lastCompletion) : null,
       r.result.reason,
     ]),
+    dateColumns: [6, 7],
   };
 }
 
@@ -136,6 +140,12 @@ export function toCsv(table: ExportTable): string {
 }
 
 /** An XLSX workbook with one sheet per table, header row bold and frozen. */
+/** A 'dd.mm.yyyy' cell as the calendar day for Excel (midnight UTC, which Excel shows as that day). */
+function excelDate(cell: Cell): Cell | Date {
+  const m = typeof cell === 'string' ? /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(cell) : null;
+  return m ? new Date(Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]))) : cell;
+}
+
 export async function toXlsx(tables: ExportTable[]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Kursvakt';
@@ -144,7 +154,10 @@ export async function toXlsx(tables: ExportTable[]): Promise<Buffer> {
       views: [{ state: 'frozen', ySplit: 1 }],
     });
     sheet.addRow(table.columns).font = { bold: true };
-    for (const row of table.rows) sheet.addRow(row);
+    const dates = new Set(table.dateColumns ?? []);
+    for (const row of table.rows)
+      sheet.addRow(dates.size === 0 ? row : row.map((cell, i) => (dates.has(i) ? excelDate(cell) : cell)));
+    for (const i of dates) sheet.getColumn(i + 1).numFmt = 'dd.mm.yyyy';
     sheet.columns.forEach((column, i) => {
       const longest = Math.max(
         table.columns[i]!.length,

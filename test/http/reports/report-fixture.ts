@@ -257,6 +257,12 @@ export async function xlsxRows(
     const values: Array<string | number | null> = [];
     for (let i = 1; i <= sheet.columnCount; i++) {
       const v = row.getCell(i).value;
+      // A date cell, as Excel shows it with the column's format dd.mm.yyyy.
+      if (v instanceof Date) {
+        const [y, m, d] = [v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate()];
+        values.push(`${String(d).padStart(2, '0')}.${String(m).padStart(2, '0')}.${y}`);
+        continue;
+      }
       values.push(v === null || v === undefined ? null : (v as string | number));
     }
     rows.push(values);

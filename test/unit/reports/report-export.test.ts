@@ -34,4 +34,25 @@ describe('export files', () => {
     expect(sheet.getRow(3).getCell(2).value).toBe('=HYPERLINK("http://x.test","klikk")');
     expect(sheet.getRow(3).getCell(4).value).toBeNull();
   });
+
+  test('when a table has date columns, then CSV holds them as dd.mm.yyyy text and XLSX as date cells shown the same way', async () => {
+    const dated: ExportTable = {
+      name: 'Ansatte',
+      columns: ['Ansattnummer', 'Frist', 'Sist fullført'],
+      rows: [
+        ['1001', '31.12.2026', '01.02.2024'],
+        ['1002', null, null],
+      ],
+      dateColumns: [1, 2],
+    };
+    expect(toCsv(dated).slice(1).split('\r\n')[1]).toBe('1001;31.12.2026;01.02.2024');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await toXlsx([dated])) as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('Ansatte')!;
+    const due = sheet.getRow(2).getCell(2);
+    expect(due.value).toEqual(new Date(Date.UTC(2026, 11, 31)));
+    expect(due.numFmt).toBe('dd.mm.yyyy');
+    expect(sheet.getRow(2).getCell(3).value).toEqual(new Date(Date.UTC(2024, 1, 1)));
+    expect(sheet.getRow(3).getCell(2).value).toBeNull();
+  });
 });

@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { completions, exemptions } from '../../src/db/schema';
+import { completions, exemptions, unitReviews } from '../../src/db/schema';
 import { createErrorHandler } from '../../src/http/error-handler';
 import { createTestApp, csrfFrom, loginAs, type TestApp } from '../support/app';
 import {
@@ -51,6 +51,7 @@ describe('ids and numbers too large for the database', () => {
       `/admin/kurskrav/${BIG}`,
       `/admin/e-post/${BIG}`,
       `/kursbevis/${BIG}`,
+      `/admin/scorm/forsok/${BIG}`,
     ];
     const answers: Array<[string, number]> = [];
     for (const url of urls) {
@@ -59,6 +60,8 @@ describe('ids and numbers too large for the database', () => {
       if (res.status === 400) expect(res.text).toMatch(/Ugyldig|ugyldig|finnes ikke|for stort/);
     }
     expect(answers.filter(([, status]) => status !== 400 && status !== 404)).toEqual([]);
+    // The attempt list's course filter (a select) ignores a value it cannot use, as it ignores letters.
+    expect((await hr.get(`/admin/scorm?kurs=${BIG}`)).status).toBe(200);
   });
 
   test('when a leader filters on a unit id no column can hold, then the answer is 400, never 500', async () => {
@@ -102,6 +105,33 @@ describe('ids and numbers too large for the database', () => {
     expect(letters.text).toContain('Oppføringen som skal erstattes, finnes ikke.');
     expect(letters.text).not.toMatch(/Invalid input/);
     expect(await rows()).toBe(before);
+
+    const topics = await hr.get('/admin/gjennomganger/temaer').expect(200);
+    const topic = await hr
+      .post(`/admin/gjennomganger/temaer/${BIG}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(topics.text), title: 'Tema', timesPerYear: '1' });
+    expect([400, 404]).toContain(topic.status);
+  });
+
+  test('when a leader posts a review for a unit or topic id no column can hold, then the fields say so and nothing is saved', async () => {
+    const leader = await loginAs(t.app, leaderEmail, TEST_PASSWORD);
+    const page = await leader.get('/leder/gjennomganger').expect(200);
+    const res = await leader
+      .post('/leder/gjennomganger')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        unitId: BIG,
+        topicId: BIG,
+        reviewedOn: '2026-11-01',
+        participants: '5',
+        note: '',
+      });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Velg en enhet.');
+    expect(res.text).toContain('Velg et tema.');
+    expect(await t.database.db.select().from(unitReviews)).toEqual([]);
   });
 });
 

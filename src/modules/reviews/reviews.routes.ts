@@ -3,7 +3,7 @@ import type { AppContext } from '../../app';
 import { requireAdmin, requireLeaderOrAdmin } from '../../http/auth';
 import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
-import { parseInput } from '../../lib/validation';
+import { dbId, parseInput } from '../../lib/validation';
 import { leaderScopeOf, type UnitScope } from '../org/unit-scope';
 import { FIRST_REVIEW_YEAR, topicInputSchema, unitReviewInputSchema, yearSchema } from './reviews.schema';
 import {
@@ -15,9 +15,8 @@ import {
   listUnitsMissingReview,
   recordUnitReview,
 } from './reviews.service';
-import { z } from 'zod';
 
-const idSchema = z.coerce.number().int().positive();
+const idSchema = dbId();
 
 /** /leder/gjennomganger (record and see the units' yearly reviews), /admin/gjennomganger (HR overview and topics). */
 export function createReviewsRouter(context: AppContext): Router {

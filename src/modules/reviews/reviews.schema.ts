@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId } from '../../lib/validation';
 import { compareDates, isValidLocalDate, parseDateInput } from '../../lib/dates';
 
 /**
@@ -29,8 +30,8 @@ export type TopicInput = z.infer<typeof topicInputSchema>;
 
 /** A leader's record of one yearly review in one unit. */
 export const unitReviewInputSchema = z.object({
-  unitId: z.coerce.number({ error: 'Velg en enhet.' }).int().positive('Velg en enhet.'),
-  topicId: z.coerce.number({ error: 'Velg et tema.' }).int().positive('Velg et tema.'),
+  unitId: dbId('Velg en enhet.'),
+  topicId: dbId('Velg et tema.'),
   reviewedOn: z
     .string({ error: 'Skriv datoen for gjennomgangen.' })
     .trim()

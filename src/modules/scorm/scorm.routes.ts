@@ -1,5 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { MAX_DB_INT, dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireAdmin, requireLogin } from '../../http/auth';
 import { AppError, ValidationError } from '../../lib/errors';
@@ -66,7 +67,7 @@ export function createScormCommitRouter(context: AppContext): Router {
 
   router.get('/api/scorm/commit/:token/vent', async (req, res) => {
     const token = verifyLaunchToken(context.config.sessionSecret, String(req.params.token), context.now());
-    const sequence = z.coerce.number().int().nonnegative().safeParse(req.query.sekvens);
+    const sequence = z.coerce.number().int().nonnegative().max(MAX_DB_INT).safeParse(req.query.sekvens);
     if (!sequence.success) throw new ValidationError('Ugyldig løpenummer.');
     res.json({ saved: await waitForSequence(db, token, sequence.data) });
   });
@@ -99,7 +100,7 @@ export function createScormCommitRouter(context: AppContext): Router {
 }
 
 const attemptFilterSchema = z.object({
-  kurs: z.coerce.number().int().positive().optional().catch(undefined),
+  kurs: dbId().optional().catch(undefined),
   /** The ansattnummer from HR, as the attempt list shows it (not the database id). */
   ansatt: z
     .string()
@@ -148,7 +149,7 @@ export function createScormRouter(context: AppContext): Router {
   });
 
   router.get('/admin/scorm/forsok/:id', requireAdmin, async (req, res) => {
-    const id = z.coerce.number().int().positive().safeParse(req.params.id);
+    const id = dbId().safeParse(req.params.id);
     if (!id.success) throw new ValidationError('Ugyldig forsøk.');
     const diagnostics = await getAttemptDiagnostics(db, id.data);
     res.render('scorm/admin-attempt', {

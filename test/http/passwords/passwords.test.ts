@@ -322,6 +322,16 @@ describe("changing one's password when logged in", () => {
   });
   afterAll(() => t.close());
 
+  test('when someone is logged in, then the header beside their name links to «Bytt passord», marked as current on that page', async () => {
+    const agent = await loginAs(t.app, 'bytter@test.no', TEST_PASSWORD);
+    const courses = await agent.get('/mine-kurs').expect(200);
+    const user = /<div class="kv-user">[\s\S]*?<\/div>/.exec(courses.text)?.[0] ?? '';
+    expect(user).toContain('<a class="ds-link" href="/min-konto/passord" >Bytt passord</a>');
+    const page = await agent.get('/min-konto/passord').expect(200);
+    expect(page.text).toContain('href="/min-konto/passord" aria-current=page>Bytt passord</a>');
+    expect((await request(t.app).get('/logg-inn').expect(200)).text).not.toContain('Bytt passord');
+  });
+
   test('when anonymous, then the page asks for login', async () => {
     const res = await request(t.app).get('/min-konto/passord').expect(302);
     expect(res.headers.location).toBe('/logg-inn?neste=%2Fmin-konto%2Fpassord');

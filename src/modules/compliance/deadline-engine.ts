@@ -96,6 +96,9 @@ export function firstDueDate(rule: RequirementRule, hireDate: LocalDate): LocalD
   return newHireDue > rule.firstDeadline ? newHireDue : rule.firstDeadline;
 }
 
+/** «1 måned», «12 måneder». */
+const monthsText = (n: number) => `${n} ${n === 1 ? 'måned' : 'måneder'}`;
+
 /** The first due date with the words that explain it. */
 export function computeFirstDueDate(
   rule: RequirementRule,
@@ -104,7 +107,7 @@ export function computeFirstDueDate(
   const dueDate = firstDueDate(rule, hireDate);
   return dueDate === rule.firstDeadline
     ? { dueDate, explanation: `første frist ${fmt(rule.firstDeadline)}` }
-    : { dueDate, explanation: `ansatt ${fmt(hireDate)} + ${rule.newHireMonths} måneder` };
+    : { dueDate, explanation: `${monthsText(rule.newHireMonths)} etter ansettelsen ${fmt(hireDate)}` };
 }
 
 /** The first cycle deadline on or after a date (firstDeadline + k·renewalMonths, k ≥ 0). */
@@ -156,7 +159,7 @@ export function computeDueDate(
   }
   const reason =
     rule.renewalMode === 'rolling'
-      ? `fullført ${fmt(lastCompletion)} + ${rule.renewalMonths} måneder`
+      ? `${monthsText(rule.renewalMonths)} etter fullføringen ${fmt(lastCompletion)}`
       : `fullført ${fmt(lastCompletion)}, neste frist i syklusen (hver ${rule.renewalMonths}. måned fra ${fmt(rule.firstDeadline)})`;
   return { dueDate, reason };
 }

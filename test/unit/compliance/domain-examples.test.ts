@@ -32,7 +32,7 @@ describe('the worked examples of DOMAIN.md (cycle mode, 31.12.2023, 24 months, n
       [],
       '2024-06-01',
     );
-    expect(result.reason).toBe('Forfaller 01.03.2025: ansatt 01.03.2024 + 12 måneder');
+    expect(result.reason).toBe('Forfaller 01.03.2025: 12 måneder etter ansettelsen 01.03.2024');
   });
 });
 

@@ -33,6 +33,14 @@ describe('the worked examples of DOMAIN.md (cycle mode, 31.12.2023, 24 months, n
       '2024-06-01',
     );
     expect(result.reason).toBe('Forfaller 01.03.2025: 12 måneder etter ansettelsen 01.03.2024');
+    const rolling = computeStatus(
+      { ...cycle, renewalMode: 'rolling', renewalMonths: 1 },
+      { hireDate: '2015-05-01', endDate: null },
+      ['2024-02-10'],
+      [],
+      '2024-02-20',
+    );
+    expect(rolling.reason).toBe('Forfaller 10.03.2024: 1 måned etter fullføringen 10.02.2024');
   });
 });
 

@@ -101,7 +101,9 @@ describe('HR import in the admin UI', () => {
       .type('form')
       .send(confirmFields(preview.text))
       .expect(200);
-    expect(result.text).toContain('Importen er lagret');
+    expect(result.text).toContain('Importen er lagret.');
+    expect(result.text).not.toContain('ingen endringer');
+    expect(result.text).not.toContain('rader skrevet');
     const db = t.database.db;
     const units = await db.select().from(orgUnits);
     const byCode = new Map(units.map((u) => [u.code, u]));
@@ -222,7 +224,7 @@ describe('HR import in the admin UI', () => {
   test('when the same employee file is imported again, then nothing is written', async () => {
     const before = await t.database.db.select().from(employees);
     const result = await uploadAndConfirm(hr, 'employees', fixture('ansatte.csv'));
-    expect(result.text).toContain('0 rader skrevet');
+    expect(result.text).toContain('Importen er lagret. Filen ga ingen endringer.');
     expect(count_(result.text, 'uendret')).toBe(3);
     const after = await t.database.db.select().from(employees);
     expect(after).toEqual(before);
@@ -290,7 +292,7 @@ describe('HR import in the admin UI', () => {
     expect(stored.every((c) => c.source === 'import')).toBe(true);
     expect(stored.filter((c) => c.reason === 'KS Læring')).toHaveLength(2);
     const second = await uploadAndConfirm(hr, 'completions', fixture('fullforinger.csv'));
-    expect(second.text).toContain('0 rader skrevet');
+    expect(second.text).toContain('Filen ga ingen endringer.');
     expect(await rows(completions)).toBe(3);
   });
 

@@ -534,6 +534,12 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
 
   const completions: DemoCompletion[] = [];
   const sampleEmployeeEmail = 'ola.hansen@eksempel.kommune.no';
+  // Nobody completes a course after leaving. The record is still drawn, so the random sequence (and
+  // with it everything else in the demo) stays as it was.
+  const recordWhileEmployed = (employee: DemoEmployee, completion: DemoCompletion) => {
+    if (!employee.endDate || compareDates(completion.completedOn, employee.endDate) <= 0)
+      completions.push(completion);
+  };
   for (const employee of employees) {
     for (const course of DEMO_COURSES) {
       const start = maxOf(employee.hireDate, '2022-01-01');
@@ -543,13 +549,15 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
       if (compareDates(employee.hireDate, '2023-01-01') < 0) {
         // Long-serving staff: history from the first round (2022–2023), many renewed since.
         if (profile < 0.1) continue; // never completed → overdue
-        completions.push(
+        recordWhileEmployed(
+          employee,
           historyCompletion(rnd, employee, course.slug, randomDateBetween(rnd, '2022-03-01', '2023-12-31')),
         );
         if (profile < 0.3) continue; // first round only → overdue after the second cycle deadline
         const renewalFrom = '2024-01-10';
         if (compareDates(renewalFrom, today) < 0) {
-          completions.push(
+          recordWhileEmployed(
+            employee,
             historyCompletion(
               rnd,
               employee,
@@ -562,7 +570,8 @@ export function generateDemoData(today: LocalDate, seed = 20231231): DemoData {
         // Later hires: most complete within their first year, some are late or not yet done.
         if (profile < 0.25) continue;
         const end = minOf(today, addMonths(employee.hireDate, profile < 0.35 ? 15 : 11));
-        completions.push(
+        recordWhileEmployed(
+          employee,
           historyCompletion(rnd, employee, course.slug, randomDateBetween(rnd, employee.hireDate, end)),
         );
       }

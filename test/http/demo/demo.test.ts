@@ -1,5 +1,5 @@
-import { count } from 'drizzle-orm';
-import { employees, orgUnits } from '../../../src/db/schema';
+import { count, eq, isNotNull } from 'drizzle-orm';
+import { completions, employees, orgUnits } from '../../../src/db/schema';
 import { computeComplianceRows } from '../../../src/modules/compliance/compliance.service';
 import { DEMO_PASSWORD, loadDemo } from '../../../src/modules/demo/demo.service';
 import { createTestApp, loginAs, type TestApp } from '../../support/app';
@@ -22,6 +22,16 @@ describe('the demo (Eksempel kommune)', () => {
     expect(Number(e!.n)).toBeGreaterThanOrEqual(380);
     const names = (await t.database.db.select({ name: orgUnits.name }).from(orgUnits)).map((r) => r.name);
     expect(names).toEqual(expect.arrayContaining(['Oppvekst', 'Helse og omsorg', 'NAV']));
+  });
+
+  test('when loaded, then people who have left have no completion dated after they left, and some who left do have history', async () => {
+    const rows = await t.database.db
+      .select({ completedOn: completions.completedOn, endDate: employees.endDate })
+      .from(completions)
+      .innerJoin(employees, eq(employees.id, completions.employeeId))
+      .where(isNotNull(employees.endDate));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.completedOn > r.endDate!)).toEqual([]);
   });
 
   test('when statuses are computed for today, then every status occurs', async () => {

@@ -27,8 +27,20 @@ export function createMyCoursesRouter(context: AppContext): Router {
     });
   });
   router.get('/kurs/:slug', requireLogin, async (req, res) => {
-    const overview = await getCourseOverview(context.database.db, String(req.params.slug));
-    res.render('my-courses/course', { title: overview.course.title, ...overview });
+    const db = context.database.db;
+    const overview = await getCourseOverview(db, String(req.params.slug));
+    // The same button as on "Mine kurs": start, resume a suspended attempt, or review a completed one.
+    const employeeId = req.user!.employeeId;
+    const courses = employeeId ? await listMyCourses(db, employeeId, context.now()) : [];
+    const courseId = overview.course.id;
+    const entries = await listPlayerEntries(db, req.user!.id, [
+      { courseId, renewalDue: isCourseDue(courses, courseId) },
+    ]);
+    res.render('my-courses/course', {
+      title: overview.course.title,
+      ...overview,
+      entry: entries.get(courseId) ?? 'start',
+    });
   });
   return router;
 }

@@ -352,6 +352,14 @@ describe('SCORM commits from the player', () => {
     expect(playerActionOn(before.text, 'fornyelse')).toBe('start: Start kurset');
     expect(playerActionOn(before.text, 'uten-pakke')).toBeNull();
     expect(before.text).toContain('href="/kurs/uten-pakke">Om kurset');
+    // The course's own page offers the same action as its card.
+    const coursePage = await learner.get('/kurs/brannvern').expect(200);
+    expect(coursePage.text).toMatch(
+      /data-player-entry="resume" href="\/kurs\/brannvern\/start">Fortsett kurset</,
+    );
+    expect((await learner.get('/kurs/fornyelse').expect(200)).text).toMatch(
+      /data-player-entry="start"[^>]*>Start kurset</,
+    );
     const { token, base, attemptId } = await launch(learner, 'brannvern');
     // lesson_status "passed" with a score below the mastery score is not a pass: the server decides.
     const low = await commit(token, {
@@ -387,6 +395,9 @@ describe('SCORM commits from the player', () => {
     const after = await learner.get('/mine-kurs').expect(200);
     expect(after.text).toContain('Sist fullført 22.11.2026');
     expect(playerActionOn(after.text, 'brannvern')).toBe('review: Se kurset igjen');
+    expect((await learner.get('/kurs/brannvern').expect(200)).text).toMatch(
+      /data-player-entry="review"[^>]*>Se kurset igjen</,
+    );
   });
 
   test('when a completed course is started again and renewal is not due, then it opens in review mode and commits are refused', async () => {

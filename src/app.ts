@@ -89,6 +89,8 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
 
   const staticOptions = { maxAge: config.isProduction ? '1d' : 0, fallthrough: true };
   app.use('/static', express.static(path.join(rootDir, 'public'), staticOptions));
+  // Pages name the SVG icon; this answers clients that ask for the old default path anyway.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use(
     '/vendor/ds',
     express.static(path.join(rootDir, 'node_modules/@digdir/designsystemet-css/dist/src'), staticOptions),

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createTestApp, loginAs, type TestApp } from '../support/app';
 import { createUnit, createUser, TEST_PASSWORD } from '../support/factories';
 
@@ -47,5 +48,23 @@ describe('the main menu on real pages', () => {
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('<a class="ds-link" href="/admin/import" >Import fra HR</a>');
     expect(home.text).toContain('<a class="ds-link" href="/admin/kurskrav" >Kurskrav</a>');
+  });
+});
+
+describe('the site icon', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  test('when a page is loaded, then it names an SVG icon that is served, and /favicon.ico leads to it instead of a 404', async () => {
+    // No administrator yet: every page leads to the first-run page, which has the icon too.
+    const login = await request(t.app).get('/forste-oppstart').expect(200);
+    expect(login.text).toContain('<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">');
+    const icon = await request(t.app).get('/static/favicon.svg').expect(200);
+    expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    const old = await request(t.app).get('/favicon.ico').expect(301);
+    expect(old.headers.location).toBe('/static/favicon.svg');
   });
 });

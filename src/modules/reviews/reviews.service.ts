@@ -118,7 +118,7 @@ export async function recordUnitReview(
   }
   if (compareDates(input.reviewedOn, today) > 0) {
     throw new ValidationError('Skjemaet har feil. Rett opp og prøv igjen.', {
-      reviewedOn: 'Datoen kan ikke være frem i tid.',
+      reviewedOn: 'Datoen kan ikke være fram i tid.',
     });
   }
   return db.transaction(async (tx) => {

@@ -147,7 +147,7 @@ describe('yearly unit reviews (årshjul)', () => {
         participants: '4',
       })
       .expect(400);
-    expect(future.text).toContain('Datoen kan ikke være frem i tid.');
+    expect(future.text).toContain('Datoen kan ikke være fram i tid.');
     const [after] = await t.database.db.select({ n: count() }).from(unitReviews);
     expect(after!.n).toBe(before!.n);
   });

@@ -9,7 +9,8 @@ export interface MainMenuItem {
 interface MenuEntry {
   href: string;
   label: string;
-  audience: 'everyone' | 'leader' | 'admin';
+  /** 'leader-only': leaders who are not HR (HR has its own item for the same report). */
+  audience: 'everyone' | 'leader' | 'leader-only' | 'admin';
   /** Other sections that belong to the item, e.g. the mail outbox under reminders. */
   alsoCovers?: string[];
 }
@@ -25,6 +26,7 @@ const MAIN_MENU: readonly MenuEntry[] = [
   { href: '/admin/scorm', label: 'Kursforsøk', audience: 'admin' },
   { href: '/admin/rapport', label: 'Rapport', audience: 'admin' },
   { href: '/leder/gjennomganger', label: 'Årlige gjennomganger', audience: 'leader' },
+  { href: '/leder/arsrapport', label: 'Årsrapport', audience: 'leader-only' },
   { href: '/admin/arsrapport', label: 'Årsrapport', audience: 'admin' },
   { href: '/admin/paminnelser', label: 'Påminnelser', audience: 'admin', alsoCovers: ['/admin/e-post'] },
 ];
@@ -43,7 +45,8 @@ export function buildMainMenu(user: { isAdmin: boolean; isLeader: boolean }, pat
     (entry) =>
       entry.audience === 'everyone' ||
       (entry.audience === 'admin' && user.isAdmin) ||
-      (entry.audience === 'leader' && user.isLeader),
+      (entry.audience === 'leader' && user.isLeader) ||
+      (entry.audience === 'leader-only' && user.isLeader && !user.isAdmin),
   );
   let current: MenuEntry | null = null;
   let currentLength = 0;

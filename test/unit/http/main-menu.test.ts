@@ -51,7 +51,12 @@ describe('the main menu', () => {
       'Mine kurs',
       'Mine enheter',
       'Årlige gjennomganger',
+      'Årsrapport',
     ]);
+    expect(currentOf(leader, '/leder/arsrapport')).toEqual(['Årsrapport']);
+    expect(buildMainMenu(leader, '/').find((i) => i.label === 'Årsrapport')!.href).toBe('/leder/arsrapport');
+    // HR who also leads has HR's «Årsrapport» only, and the leader's report stays under «Mine enheter».
+    expect(buildMainMenu(hrLeader, '/').filter((i) => i.label === 'Årsrapport')).toHaveLength(1);
     expect(currentOf(leader, '/admin/kurs')).toEqual([]);
   });
 

@@ -97,7 +97,9 @@ export function createImportRouter(context: AppContext): Router {
     const fields = uploadFields.safeParse(body);
     if (!fields.success) errors.type = 'Velg hva filen inneholder.';
     const file = req.file;
-    if (!file || file.size === 0) errors.fil = 'Velg en CSV-fil å laste opp.';
+    if (!file) errors.fil = 'Velg en CSV-fil å laste opp.';
+    else if (file.size === 0)
+      errors.fil = 'Filen er tom. Velg en CSV-fil med en overskriftsrad og minst én rad.';
     else if (
       !ACCEPTED_EXTENSIONS.includes(path.extname(file.originalname).toLowerCase()) ||
       !ACCEPTED_TYPES.includes(file.mimetype)

@@ -18,7 +18,12 @@ const list = z
 export const requirementInputSchema = z
   .object({
     courseId: dbId('Velg et kurs.'),
-    name: z.string().trim().min(2, 'Skriv et navn på kravet.').max(200, 'Navnet er for langt.'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Skriv et navn på kravet.')
+      .min(2, 'Navnet må ha minst 2 tegn.')
+      .max(200, 'Navnet er for langt.'),
     audience: z.enum(['all', 'units'], { error: 'Velg hvem kravet gjelder for.' }),
     unitIds: list.transform((v) => [...new Set(v.map(Number).filter((n) => Number.isInteger(n) && n > 0))]),
     roleTags: list.transform((v) => [...new Set(v.map((t) => t.toLowerCase()))].sort()),

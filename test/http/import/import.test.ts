@@ -221,6 +221,12 @@ describe('HR import in the admin UI', () => {
     );
   });
 
+  test('when an empty file is uploaded, then the page says the file is empty rather than asking for a file', async () => {
+    const res = await upload(hr, 'employees', '');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Filen er tom. Velg en CSV-fil med en overskriftsrad og minst én rad.');
+  });
+
   test('when the same employee file is imported again, then nothing is written', async () => {
     const before = await t.database.db.select().from(employees);
     const result = await uploadAndConfirm(hr, 'employees', fixture('ansatte.csv'));

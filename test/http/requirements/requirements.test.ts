@@ -158,6 +158,10 @@ describe('requirement editor with preview', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('Fornyelse må være et helt antall måneder fra 1 til 120.');
     expect(res.text).toContain('31.02.2024 finnes ikke i kalenderen.');
+    const shortName = await send('/admin/kurskrav/forhandsvis', form({ name: 'x' }));
+    expect(shortName.text).toContain('Navnet må ha minst 2 tegn.');
+    const noName = await send('/admin/kurskrav/forhandsvis', form({ name: ' ' }));
+    expect(noName.text).toContain('Skriv et navn på kravet.');
     const notADate = await send('/admin/kurskrav/forhandsvis', form({ firstDeadline: 'snart' }));
     expect(notADate.text).toContain('Skriv første frist som dd.mm.åååå eller åååå-mm-dd.');
   });

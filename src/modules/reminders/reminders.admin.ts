@@ -2,7 +2,6 @@ import cronstrue from 'cronstrue/i18n';
 import type { Db } from '../../db/client';
 import { formatNorwegianDate, type LocalDate } from '../../lib/dates';
 import { NotFoundError, ValidationError } from '../../lib/errors';
-import { parseInput } from '../../lib/validation';
 import { listTemplateVariants } from '../mail/mail.service';
 import { notifyOutboxChanged } from '../mail/sender';
 import { MAIL_KIND_LABELS } from '../mail/templates';
@@ -19,6 +18,8 @@ import {
   type ScheduleValues,
 } from './reminders.repo';
 import {
+  INVALID_CRON_MESSAGE,
+  isValidCron,
   PRESETS,
   readScheduleOptions,
   scheduleFormSchema,
@@ -83,25 +84,36 @@ export function formValuesOf(schedule: ScheduleRecord | null): Record<string, un
 
 /** Turns the posted form into schedule values, or throws a ValidationError with field messages. */
 export async function scheduleValuesFromForm(db: Db, body: unknown): Promise<ScheduleValues> {
-  const form = parseInput(scheduleFormSchema, body);
-  const blankToUndefined = (v: string | undefined) =>
-    v === undefined || v.trim() === '' ? undefined : v.trim();
+  // The form's fields and the options are checked together, so that every wrong field is marked at
+  // once (a bad cron expression used to hide the others until it was fixed).
+  const formResult = scheduleFormSchema.safeParse(body);
+  const raw = (body ?? {}) as Record<string, unknown>;
+  const text = (key: string) => {
+    const v = formResult.success ? formResult.data[key as keyof typeof formResult.data] : raw[key];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const checked = (key: 'allowWeekends' | 'allowHolidays') =>
+    formResult.success ? formResult.data[key] : ['on', 'true', '1'].includes(String(raw[key] ?? ''));
+  const when = formResult.success ? formResult.data.when : String(raw.when ?? '');
   const optionsResult = scheduleOptionsSchema.safeParse({
-    overdueIntervalDays: blankToUndefined(form.overdueIntervalDays),
-    overdueMaxCount: blankToUndefined(form.overdueMaxCount),
-    escalationDays: blankToUndefined(form.escalationDays),
-    digestPeriod: blankToUndefined(form.digestPeriod),
-    windowStart: blankToUndefined(form.windowStart),
-    windowEnd: blankToUndefined(form.windowEnd),
-    allowWeekends: form.allowWeekends,
-    allowHolidays: form.allowHolidays,
-    firstWorkingDayOnly: form.when === 'cron' ? false : PRESETS[form.when as PresetKey].firstWorkingDayOnly,
+    overdueIntervalDays: text('overdueIntervalDays'),
+    overdueMaxCount: text('overdueMaxCount'),
+    escalationDays: text('escalationDays'),
+    digestPeriod: text('digestPeriod'),
+    windowStart: text('windowStart'),
+    windowEnd: text('windowEnd'),
+    allowWeekends: checked('allowWeekends'),
+    allowHolidays: checked('allowHolidays'),
+    firstWorkingDayOnly: when in PRESETS ? PRESETS[when as PresetKey].firstWorkingDayOnly : false,
   });
-  if (!optionsResult.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of optionsResult.error.issues) fieldErrors[issue.path.join('.')] ??= issue.message;
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of [...(formResult.error?.issues ?? []), ...(optionsResult.error?.issues ?? [])])
+    fieldErrors[issue.path.join('.') || '_'] ??= issue.message;
+  // The schema checks the cron expression only once its other fields are valid; check it anyway.
+  if (when === 'cron' && !isValidCron(String(raw.cron ?? ''))) fieldErrors.cron ??= INVALID_CRON_MESSAGE;
+  if (!formResult.success || !optionsResult.success || fieldErrors.cron)
     throw new ValidationError('Skjemaet har feil. Rett opp og prøv igjen.', fieldErrors);
-  }
+  const form = formResult.data;
   const units = await listUnits(db, { kind: 'all' });
   const known = new Set(units.map((u) => u.id));
   if (form.unitIds.some((id) => !known.has(id)))

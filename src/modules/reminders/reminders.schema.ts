@@ -73,6 +73,9 @@ const idList = z.preprocess(
   z.array(dbId('Ugyldig enhet.')),
 );
 
+export const INVALID_CRON_MESSAGE =
+  'Cron-uttrykket er ugyldig. Bruk fem felt: minutt time dag måned ukedag, for eksempel «0 7 * * 1».';
+
 /** The schedule form as posted (urlencoded), turned into a schedule. */
 export const scheduleFormSchema = z
   .object({
@@ -109,8 +112,7 @@ export const scheduleFormSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['cron'],
-        message:
-          'Cron-uttrykket er ugyldig. Bruk fem felt: minutt time dag måned ukedag, for eksempel «0 7 * * 1».',
+        message: INVALID_CRON_MESSAGE,
       });
     }
   });

@@ -102,6 +102,16 @@ describe('/admin/paminnelser and /admin/e-post', () => {
       .send(validForm({ when: 'cron', cron: '99 * * *', overdueIntervalDays: '0', handling: 'lagre' }))
       .expect(400);
     expect(res.text).toContain('Cron-uttrykket er ugyldig');
+    // Every wrong field is marked at once, not the cron expression alone.
+    expect(res.text).toContain('Minst 1 dag.');
+    const all = await hr
+      .post('/admin/paminnelser')
+      .type('form')
+      .send({ ...validForm({ when: 'cron', cron: 'x', escalationDays: 'abc', handling: 'lagre' }), name: '' })
+      .expect(400);
+    expect(all.text).toContain('Cron-uttrykket er ugyldig');
+    expect(all.text).toContain('Gi planen et navn.');
+    expect(all.text).toContain('Skriv et helt antall dager.');
     const again = await hr
       .post('/admin/paminnelser')
       .type('form')

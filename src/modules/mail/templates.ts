@@ -79,7 +79,7 @@ export const DEFAULT_TEMPLATES: Record<MailKind, TemplateText> = {
     subject: 'Påminnelse: «{{kurs}}» må fullføres innen {{frist}}',
     body: [
       'Hei, {{navn}}!',
-      'Du må fullføre kurset «{{kurs}}» innen {{frist}}, om {{dager}} dager. Kurset tar 5–20 minutter.',
+      'Du må fullføre kurset «{{kurs}}» innen {{frist}}, om {{dager}} dager.',
       'Start kurset her: {{lenke}}',
       'Vennlig hilsen HR',
     ].join('\n\n'),
@@ -115,7 +115,7 @@ export const DEFAULT_TEMPLATES: Record<MailKind, TemplateText> = {
     subject: 'Eskalering: {{antall}} med kurs forfalt i mer enn {{dager}} dager',
     body: [
       'Hei, {{navn}}!',
-      '{{antall}} i enhetene under {{enheter}} har ikke fullført et obligatorisk kurs, og fristen gikk ut for mer enn {{dager}} dager siden. Du får denne e-posten fordi du er leder for {{enheter}}.',
+      '{{antall}} i enhetene under {{enheter}} har ikke tatt et obligatorisk kurs innen fristen, og fristen gikk ut for mer enn {{dager}} dager siden. Du får denne e-posten fordi du er leder for {{enheter}}.',
       'Følg dem opp sammen med lederne av enhetene deres. Alle forfalte kurs finner du her: {{lenke}}',
     ].join('\n\n'),
   },
@@ -131,12 +131,22 @@ export function completionStatusSentence(lastCompletion: LocalDate | null): stri
     : 'Kurset er ikke registrert som fullført.';
 }
 
-/** Replaces `{{name}}` with values; an unknown placeholder is left as written so HR sees it in the preview. */
+/**
+ * Replaces `{{name}}` with values; an unknown placeholder is left as written so HR sees it in the
+ * preview. `{{dager}}` is a bare number that texts follow with «dager», so a filled «1 dager» is
+ * put in the singular («om 1 dag», «for 1 dag siden»).
+ */
 export function fillPlaceholders(text: string, values: Record<string, string | number>): string {
-  return text.replace(/\{\{\s*([a-zæøå]+)\s*\}\}/gi, (whole, name: string) => {
+  const filled = text.replace(/\{\{\s*([a-zæøå]+)\s*\}\}/gi, (whole, name: string) => {
     const value = values[name.toLowerCase()];
     return value === undefined ? whole : String(value);
   });
+  return filled.replace(/(^|[^\d,.])1 dager\b/g, '$11 dag');
+}
+
+/** «1 dag», «14 dager». */
+export function countDays(n: number): string {
+  return `${n} ${n === 1 ? 'dag' : 'dager'}`;
 }
 
 /** Placeholders used in a text that the kind does not offer (shown as an error in the editor). */

@@ -9,6 +9,7 @@ import { resolveTemplates, type TemplateSet } from '../mail/mail.service';
 import {
   completionStatusSentence,
   composeMail,
+  countDays,
   type ComposedMail,
   type MailSection,
 } from '../mail/templates';
@@ -132,11 +133,20 @@ export function digestSections(digest: DigestContent, baseUrl: string): MailSect
       heading: `Nyansatte med frist innen 30 dager (${digest.newHires.length})`,
       lines: limitLines(digest.newHires, employeeLine, more),
     });
-  if (digest.missingReviews.length)
+  if (digest.missingReviews.length) {
+    // One line per unit with the topics it still lacks; the heading counts units, as the dashboard does.
+    const topicsByUnit = new Map<string, string[]>();
+    for (const m of digest.missingReviews)
+      topicsByUnit.set(m.unitName, [...(topicsByUnit.get(m.unitName) ?? []), m.topicTitle]);
     sections.push({
-      heading: `Enheter uten årets gjennomgang (${digest.missingReviews.length})`,
-      lines: limitLines(digest.missingReviews, (m) => ({ text: `${m.unitName}: ${m.topicTitle}` }), more),
+      heading: `Enheter uten årets gjennomgang (${topicsByUnit.size})`,
+      lines: limitLines(
+        [...topicsByUnit],
+        ([unitName, topics]) => ({ text: `${unitName}: ${topics.join(', ')}` }),
+        more,
+      ),
     });
+  }
   if (digest.withoutEmail.length)
     sections.push({
       heading: `Uten e-postadresse, får ikke påminnelser (${digest.withoutEmail.length})`,
@@ -149,13 +159,20 @@ export function digestSections(digest: DigestContent, baseUrl: string): MailSect
   sections.push({
     heading: 'Fullføringsgrad',
     lines: digest.rates.map((r) => ({
-      text: `${r.unitName}: ${r.rate === null ? 'ingen ansatte teller' : `${Math.round(r.rate * 100)} %`} (${r.counted} ${r.counted === 1 ? 'ansatt' : 'ansatte'})`,
+      // `counted` is people × required courses, as the dashboard's «Teller» for all courses.
+      text: `${r.unitName}: ${r.rate === null ? 'ingen ansatte teller' : `${Math.round(r.rate * 100)} %`} (${r.counted} ${r.counted === 1 ? 'påkrevd kurs' : 'påkrevde kurs'})`,
     })),
   });
   return sections;
 }
 
 const countPeople = (n: number) => `${n} ${n === 1 ? 'ansatt' : 'ansatte'}`;
+
+/** «2 ansatte», or «8 ansatte, 11 kurs» when some have more than one course overdue. */
+function escalationCount(lines: EscalationLine[]): string {
+  const people = new Set(lines.map((l) => l.employeeId)).size;
+  return people === lines.length ? countPeople(people) : `${countPeople(people)}, ${lines.length} kurs`;
+}
 
 /** The escalation mail's list: everyone in it, linked to the leader's page for them. */
 export function escalationSections(
@@ -183,11 +200,11 @@ export function escalationSections(
   return [
     ...sections,
     {
-      heading: `Forfalt i mer enn ${limitDays} dager (${lines.length})`,
+      heading: `Forfalt i mer enn ${limitDays} dager (${escalationCount(lines)})`,
       lines: limitLines(
         lines,
         (l) => ({
-          text: `${l.name} (${l.unitName}): ${l.courseTitle}, frist ${formatNorwegianDate(l.dueDate)}, ${l.daysPastDue} dager siden`,
+          text: `${l.name} (${l.unitName}): ${l.courseTitle}, frist ${formatNorwegianDate(l.dueDate)}, ${countDays(l.daysPastDue)} siden`,
           href: `${baseUrl}/leder/ansatt/${l.employeeId}`,
         }),
         'Se hele listen i Kursvakt.',

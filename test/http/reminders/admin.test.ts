@@ -293,7 +293,7 @@ describe('/admin/paminnelser and /admin/e-post', () => {
       200,
     );
     expect(preview.text).toContain('Eskalering: 2 ansatte');
-    expect(preview.text).toContain('Forfalt i mer enn 30 dager (2)');
+    expect(preview.text).toContain('Forfalt i mer enn 30 dager (2 ansatte)');
     expect(preview.text).toContain(
       'Ola Nordmann (Solbakken skole): Taushetsplikt, frist 01.09.2026, 83 dager siden',
     );

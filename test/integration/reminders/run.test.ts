@@ -98,7 +98,7 @@ describe('reminders run', () => {
     const escalationMail = outbox.find((m) => m.kind === 'escalation')!;
     expect(escalationMail.idempotencyKey).toBe(escalation.key);
     expect(escalationMail.bodyText).toContain('2 ansatte i enhetene under Oppvekst');
-    expect(escalationMail.bodyText).toContain('Forfalt i mer enn 30 dager (2)');
+    expect(escalationMail.bodyText).toContain('Forfalt i mer enn 30 dager (2 ansatte)');
     expect(escalationMail.bodyText).toContain(`/leder/ansatt/${world.anna.id}`);
     expect(escalationMail.bodyText).toContain(`/leder/ansatt/${world.berit.id}`);
     expect(

@@ -2,7 +2,7 @@ import type { ComplianceRow } from '../../../src/modules/compliance/compliance.s
 import type { StatusResult } from '../../../src/modules/compliance/deadline-engine';
 import type { EmployeeRecord, RequirementRecord } from '../../../src/modules/compliance/compliance.repo';
 import { scheduleOptionsSchema } from '../../../src/modules/reminders/reminders.schema';
-import { DEFAULT_TEMPLATES } from '../../../src/modules/mail/templates';
+import { DEFAULT_TEMPLATES, fillPlaceholders } from '../../../src/modules/mail/templates';
 import {
   composeReminder,
   digestSections,
@@ -299,7 +299,10 @@ describe('reminder selection', () => {
       [...toSchool.escalation!.lines, ...toSector.escalation!.lines],
       'https://k.test',
     );
-    expect(sections.map((x) => x.heading)).toEqual(['Per enhet (2)', 'Forfalt i mer enn 30 dager (60)']);
+    expect(sections.map((x) => x.heading)).toEqual([
+      'Per enhet (2)',
+      'Forfalt i mer enn 30 dager (60 ansatte)',
+    ]);
     expect(sections[0]!.lines).toEqual([
       { text: 'Åsen skole, SFO: 40 ansatte' },
       { text: 'Åsen skole: 20 ansatte' },
@@ -338,6 +341,73 @@ describe('reminder selection', () => {
     const custom = { ...DEFAULT_TEMPLATES, employee_due_soon: { subject: 'Frist', body: '{{status}}' } };
     expect(composeReminder(soonMail, custom, 'https://k.no').content.body).toBe(
       'Du fullførte kurset sist 10.12.2024, og det må tas på nytt.',
+    );
+  });
+
+  it('when a digest and an escalation are written, then their counts name what they count: units, required courses, people and courses', () => {
+    const digest = {
+      periodLabel: 'november 2026',
+      unitNames: ['Åsen skole'],
+      overdue: [],
+      dueSoon: [],
+      newHires: [],
+      missingReviews: [
+        { unitName: 'Åsen skole', topicTitle: 'Handlingsveilederen' },
+        { unitName: 'Åsen skole', topicTitle: 'Meldeplikt' },
+        { unitName: 'Åsen skole, SFO', topicTitle: 'Meldeplikt' },
+      ],
+      withoutEmail: [],
+      rates: [{ unitId: 3, unitName: 'Åsen skole', rate: 0.63, counted: 177 }],
+    };
+    const sections = digestSections(digest, 'https://k.test');
+    expect(sections.find((x) => x.heading.startsWith('Enheter uten'))).toEqual({
+      heading: 'Enheter uten årets gjennomgang (2)',
+      lines: [
+        { text: 'Åsen skole: Handlingsveilederen, Meldeplikt' },
+        { text: 'Åsen skole, SFO: Meldeplikt' },
+      ],
+    });
+    expect(sections.find((x) => x.heading === 'Fullføringsgrad')!.lines).toEqual([
+      { text: 'Åsen skole: 63 % (177 påkrevde kurs)' },
+    ]);
+
+    const line = (employeeId: number, courseTitle: string, daysPastDue: number) => ({
+      key: `k-${employeeId}-${courseTitle}`,
+      employeeId,
+      requirementId: 1,
+      name: `Navn ${employeeId}`,
+      unitName: 'Åsen skole',
+      courseTitle,
+      dueDate: '2026-10-01',
+      daysPastDue,
+    });
+    const escalation = escalationSections(
+      30,
+      [line(1, 'Meldeplikt', 31), line(1, 'Taushetsplikt', 1), line(2, 'Meldeplikt', 53)],
+      'https://k.test',
+    );
+    expect(escalation[0]!.heading).toBe('Forfalt i mer enn 30 dager (2 ansatte, 3 kurs)');
+    expect(escalation[0]!.lines.map((l) => l.text.split(', ').pop())).toEqual([
+      '31 dager siden',
+      '1 dag siden',
+      '53 dager siden',
+    ]);
+  });
+
+  it('when a text says «{{dager}} dager» and the number is 1, then it reads «1 dag», and other numbers are left alone', () => {
+    const soon = row(3, { status: 'due_soon', dueDate: '2026-11-24' });
+    const late = row(3, { status: 'overdue', dueDate: '2026-11-22' });
+    const out = selectReminders(input([soon, late], { kinds: ['employee_due_soon', 'employee_overdue'] }));
+    const body = (r: ComplianceRow) =>
+      composeReminder(
+        out.find((m) => m.employeeId === r.employee.id)!,
+        DEFAULT_TEMPLATES,
+        'https://k.test',
+      ).content.body;
+    expect(body(soon)).toContain('innen 24.11.2026, om 1 dag.');
+    expect(body(late)).toContain('var 22.11.2026, for 1 dag siden.');
+    expect(fillPlaceholders('{{dager}} dager, 11 dager, 21 dager, 0,1 dager', { dager: 1 })).toBe(
+      '1 dag, 11 dager, 21 dager, 0,1 dager',
     );
   });
 });

@@ -49,19 +49,25 @@ function newToken(): { token: string; tokenHash: string } {
 
 /** The text of a password mail; the link on a paragraph of its own so that it is linked whole. */
 export function passwordMailContent(
-  account: Pick<PasswordAccount, 'displayName' | 'email'>,
+  account: Pick<PasswordAccount, 'displayName' | 'email' | 'passwordHash'>,
   link: string,
   origin: TokenOrigin,
   expiresAt: Date,
 ): { subject: string; content: MailContent } {
+  // An account that never had a password (an imported employee) sets its first one, not a new one.
+  const first = account.passwordHash === null;
   const paragraphs =
     origin === 'self'
       ? [
           `Hei, ${account.displayName}!`,
-          `Vi har fått en forespørsel om å sette nytt passord for Kursvakt-kontoen din (${account.email}). Åpne lenken nedenfor og velg et nytt passord:`,
+          first
+            ? `Vi har fått en forespørsel om å sette passord for Kursvakt-kontoen din (${account.email}). Åpne lenken nedenfor og velg et passord:`
+            : `Vi har fått en forespørsel om å sette nytt passord for Kursvakt-kontoen din (${account.email}). Åpne lenken nedenfor og velg et nytt passord:`,
           link,
           'Lenken kan brukes én gang og går ut om én time.',
-          'Har du ikke bedt om dette, kan du se bort fra e-posten. Passordet ditt blir ikke endret.',
+          first
+            ? 'Har du ikke bedt om dette, kan du se bort fra e-posten. Da blir det ikke satt noe passord.'
+            : 'Har du ikke bedt om dette, kan du se bort fra e-posten. Passordet ditt blir ikke endret.',
           'Vennlig hilsen Kursvakt',
         ]
       : [
@@ -73,7 +79,7 @@ export function passwordMailContent(
           'Vennlig hilsen HR',
         ];
   return {
-    subject: origin === 'self' ? 'Sett nytt passord for Kursvakt' : 'Sett passord for Kursvakt',
+    subject: origin === 'self' && !first ? 'Sett nytt passord for Kursvakt' : 'Sett passord for Kursvakt',
     content: { body: paragraphs.join('\n\n'), sections: [] },
   };
 }

@@ -95,10 +95,15 @@ describe('«Glemt passord» and one-time links', () => {
       employeeId: null,
       scheduleId: null,
     });
-    expect(mail!.subject).toBe('Sett nytt passord for Kursvakt');
+    // She has never had a password: the mail is about setting one, not a new one.
+    expect(mail!.subject).toBe('Sett passord for Kursvakt');
     expect(mail!.bodyText).toContain('Hei, Ida Import!');
+    expect(mail!.bodyText).toContain('Åpne lenken nedenfor og velg et passord:');
+    expect(mail!.bodyText).not.toContain('nytt passord');
     expect(mail!.bodyText).toContain('går ut om én time');
-    expect(mail!.bodyText).toContain('Har du ikke bedt om dette, kan du se bort fra e-posten');
+    expect(mail!.bodyText).toContain(
+      'Har du ikke bedt om dette, kan du se bort fra e-posten. Da blir det ikke satt noe passord.',
+    );
     const token = tokenIn(mail!);
     const [row] = await t.database.db
       .select()
@@ -121,6 +126,9 @@ describe('«Glemt passord» and one-time links', () => {
     expect(unknown.text).toBe(known.text);
     const mails = await passwordMails(t);
     expect(mails.map((m) => m.toAddress)).toEqual(['finnes@test.no']);
+    // An account with a password is asked to choose a new one.
+    expect(mails[0]!.subject).toBe('Sett nytt passord for Kursvakt');
+    expect(mails[0]!.bodyText).toContain('Passordet ditt blir ikke endret.');
   });
 
   test('when a disabled account asks for a link, then the same page answers and no mail is queued', async () => {

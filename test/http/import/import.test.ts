@@ -175,6 +175,8 @@ describe('HR import in the admin UI', () => {
     const result = await uploadAndConfirm(hr, 'employees', fixture('ansatte.csv'));
     expect(result.status).toBe(200);
     expect(count_(result.text, 'nye')).toBe(3);
+    // Saved: the accounts were created (the preview said they would be).
+    expect(result.text).toMatch(/Brukerkontoer: \d+ ble opprettet, \d+ ble koblet til en ansatt\./);
     const db = t.database.db;
     const list = await db.select().from(employees).where(eq(employees.employeeNumber, '1002'));
     expect(list[0]).toMatchObject({

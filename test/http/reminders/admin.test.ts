@@ -161,6 +161,8 @@ describe('/admin/paminnelser and /admin/e-post', () => {
       .expect(303);
     const list = await hr.get('/admin/paminnelser').expect(200);
     expect(list.text).toContain('Hver mandag kl. 07.00');
+    // «Kjør nå» is not a fire of the plan; the column says which runs it shows.
+    expect(list.text).toContain('<th scope="col">Sist kjørt etter planen</th>');
     expect(list.text).toContain('Første virkedag i måneden kl. 07.00');
     expect(list.text).toContain('Kl. 06.30, mandag til og med fredag');
     const rows = await t.database.db.select().from(reminderSchedules);

@@ -96,6 +96,12 @@ export function firstDueDate(rule: RequirementRule, hireDate: LocalDate): LocalD
   return newHireDue > rule.firstDeadline ? newHireDue : rule.firstDeadline;
 }
 
+/** «hvert år», «hvert 2. år», «hver 6. måned». */
+function everyPeriod(months: number): string {
+  if (months % 12 === 0) return months === 12 ? 'hvert år' : `hvert ${months / 12}. år`;
+  return months === 1 ? 'hver måned' : `hver ${months}. måned`;
+}
+
 /** «1 måned», «12 måneder». */
 const monthsText = (n: number) => `${n} ${n === 1 ? 'måned' : 'måneder'}`;
 
@@ -106,7 +112,7 @@ export function computeFirstDueDate(
 ): { dueDate: LocalDate; explanation: string } {
   const dueDate = firstDueDate(rule, hireDate);
   return dueDate === rule.firstDeadline
-    ? { dueDate, explanation: `første frist ${fmt(rule.firstDeadline)}` }
+    ? { dueDate, explanation: 'kravets første frist' }
     : { dueDate, explanation: `${monthsText(rule.newHireMonths)} etter ansettelsen ${fmt(hireDate)}` };
 }
 
@@ -154,13 +160,13 @@ export function computeDueDate(
   if (dueDate !== renewed) {
     return {
       dueDate,
-      reason: `${first.explanation} (fullført ${fmt(lastCompletion)} flytter ikke fristen tidligere)`,
+      reason: `${first.explanation} (fullføringen ${fmt(lastCompletion)} flytter ikke fristen tidligere)`,
     };
   }
   const reason =
     rule.renewalMode === 'rolling'
       ? `${monthsText(rule.renewalMonths)} etter fullføringen ${fmt(lastCompletion)}`
-      : `fullført ${fmt(lastCompletion)}, neste frist i syklusen (hver ${rule.renewalMonths}. måned fra ${fmt(rule.firstDeadline)})`;
+      : `fullført ${fmt(lastCompletion)}, og kurset fornyes ${everyPeriod(rule.renewalMonths)} regnet fra ${fmt(rule.firstDeadline)}`;
   return { dueDate, reason };
 }
 
@@ -245,7 +251,7 @@ export function computeStatus(
     case 'overdue':
       return { ...result, reason: `Forfalt ${fmt(dueDate)}: ${reason}` };
     case 'done':
-      return { ...result, reason: `Fullført, neste frist ${fmt(dueDate)}: ${reason}` };
+      return { ...result, reason: `Neste frist ${fmt(dueDate)}: ${reason}` };
     default:
       return { ...result, reason: `Forfaller ${fmt(dueDate)}: ${reason}` };
   }

@@ -66,7 +66,7 @@ describe('the leader dashboard (/leder)', () => {
     const res = await leaderB.get('/leder').expect(200);
     expect(parseEmployeeNumbers(res.text)).toEqual(['B-200', 'B-100']);
     expect(res.text).toContain('Må følges opp (2)');
-    expect(res.text).toContain('Forfalt 31.12.2023: første frist 31.12.2023');
+    expect(res.text).toContain('Forfalt 31.12.2023: kravets første frist');
     expect(res.text).toContain('Forfalt 31.12.2025: fullført 01.12.2023');
     expect(res.text).toContain(`href="/leder/ansatt/${f.employees.inB.id}?dato=2026-11-22"`);
     // Exempt people do not count in the rate: Ceta has one counted, exempt, so no rate.

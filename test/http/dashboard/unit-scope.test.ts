@@ -95,7 +95,7 @@ describe('role and unit guards on the leader and HR pages', () => {
     const agent = await loginAs(t.app, 'leder.b@test.no', TEST_PASSWORD);
     const before = await agent.get('/leder?dato=2023-12-15').expect(200);
     expect(before.text).toContain('Forfaller snart');
-    expect(before.text).toContain('Forfaller 31.12.2023: første frist 31.12.2023');
+    expect(before.text).toContain('Forfaller 31.12.2023: kravets første frist');
     const bad = await agent.get('/leder?dato=2023-02-30').expect(400);
     expect(bad.text).toContain('Datoen må være en gyldig dato');
   });

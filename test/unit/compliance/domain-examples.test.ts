@@ -41,6 +41,18 @@ describe('the worked examples of DOMAIN.md (cycle mode, 31.12.2023, 24 months, n
       '2024-02-20',
     );
     expect(rolling.reason).toBe('Forfaller 10.03.2024: 1 måned etter fullføringen 10.02.2024');
+    const reasonOf = (hired: string, done: string[], asOf: string, rule = cycle) =>
+      computeStatus(rule, { hireDate: hired, endDate: null }, done, [], asOf).reason;
+    expect(reasonOf('2015-05-01', [], '2024-01-01')).toBe('Forfalt 31.12.2023: kravets første frist');
+    expect(reasonOf('2015-05-01', ['2023-10-01'], '2024-06-01')).toBe(
+      'Neste frist 31.12.2025: fullført 01.10.2023, og kurset fornyes hvert 2. år regnet fra 31.12.2023',
+    );
+    expect(reasonOf('2015-05-01', ['2023-10-01'], '2024-06-01', { ...cycle, renewalMonths: 12 })).toBe(
+      'Neste frist 31.12.2024: fullført 01.10.2023, og kurset fornyes hvert år regnet fra 31.12.2023',
+    );
+    expect(reasonOf('2015-05-01', ['2023-10-01'], '2024-01-10', { ...cycle, renewalMonths: 6 })).toBe(
+      'Neste frist 30.06.2024: fullført 01.10.2023, og kurset fornyes hver 6. måned regnet fra 31.12.2023',
+    );
   });
 });
 

@@ -1,10 +1,19 @@
 import { z } from 'zod';
 
-/** The same rules as the first administrator's password (auth.schema.ts). */
+/**
+ * True for a password that only repeats a shorter part («passordpassord», «aaaaaaaaaaaa»,
+ * «123412341234»): long enough to pass the length rule, but as easy to guess as the part.
+ */
+export function isRepetition(password: string): boolean {
+  return /^(.+?)\1+$/su.test(password);
+}
+
+/** The same length rules as the first administrator's password (auth.schema.ts), and no repetition. */
 const newPassword = z
   .string({ error: 'Skriv inn et nytt passord.' })
   .min(12, 'Passordet må ha minst 12 tegn.')
-  .max(1024, 'Passordet er for langt.');
+  .max(1024, 'Passordet er for langt.')
+  .refine((v) => !isRepetition(v), 'Passordet kan ikke bare gjenta det samme. Bruk gjerne flere ulike ord.');
 
 export const forgotPasswordSchema = z.object({
   email: z
@@ -36,6 +45,10 @@ export const changePasswordSchema = z
   .refine((v) => v.password === v.passwordRepeat, {
     path: ['passwordRepeat'],
     message: 'Passordene er ikke like.',
+  })
+  .refine((v) => v.password !== v.currentPassword, {
+    path: ['password'],
+    message: 'Det nye passordet må være et annet enn det du har nå.',
   });
 
 /** A token from a link: base64url of 32 bytes (43 characters); anything else is unknown without a lookup. */

@@ -36,6 +36,18 @@ describe('first run', () => {
     expect(res.text).toContain('Skriv inn en gyldig e-postadresse.');
     expect(res.text).toContain('Passordet må ha minst 12 tegn.');
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+    const repeated = await agent
+      .post('/forste-oppstart')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        name: 'Hege',
+        email: 'hege@kommune.no',
+        password: 'kursvaktkursvakt',
+        passwordRepeat: 'kursvaktkursvakt',
+      })
+      .expect(400);
+    expect(repeated.text).toContain('Passordet kan ikke bare gjenta det samme.');
     expect(await t.database.db.select().from(users)).toHaveLength(0);
   });
 

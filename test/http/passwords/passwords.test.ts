@@ -210,6 +210,9 @@ describe('«Glemt passord» and one-time links', () => {
     expect(differ.status).toBe(400);
     expect(differ.text).toContain('Passordene er ikke like.');
     expect(differ.text).toContain('aria-invalid="true"');
+    const repeated = await setWithLink(t, token, 'passordpassord');
+    expect(repeated.status).toBe(400);
+    expect(repeated.text).toContain('Passordet kan ikke bare gjenta det samme.');
     expect((await userRow(t, 'feil@test.no')).passwordHash).toBeNull();
     const [row] = await t.database.db
       .select()
@@ -361,6 +364,13 @@ describe("changing one's password when logged in", () => {
     });
     expect(differ.status).toBe(400);
     expect(differ.text).toContain('Passordene er ikke like.');
+    const same = await postForm(agent, '/min-konto/passord', '/min-konto/passord', {
+      currentPassword: TEST_PASSWORD,
+      password: TEST_PASSWORD,
+      passwordRepeat: TEST_PASSWORD,
+    });
+    expect(same.status).toBe(400);
+    expect(same.text).toContain('Det nye passordet må være et annet enn det du har nå.');
     expect(await canLogIn(t, 'bytter@test.no', TEST_PASSWORD)).toBe(true);
     expect(await canLogIn(t, 'bytter@test.no', NEW_PASSWORD)).toBe(false);
   });

@@ -39,6 +39,11 @@ function printText(results: RunResult[], out: (line: string) => void): void {
     out(
       `  ${r.dryRun ? r.items.filter((i) => i.state === 'would_enqueue').length : r.enqueued} ${verb}, ${r.already} sendt før.`,
     );
+    const { interval, maxReached, intervalDays, maxCount } = r.heldBack;
+    if (interval + maxReached > 0)
+      out(
+        `  Ikke påminnet nå: ${interval} forfalte kurs (påminnet for mindre enn ${intervalDays} dager siden), ${maxReached} (har fått alle ${maxCount}).`,
+      );
   }
 }
 

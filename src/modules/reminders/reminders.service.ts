@@ -27,7 +27,14 @@ import {
   type ScheduleRecord,
 } from './reminders.repo';
 import { readScheduleOptions, type ScheduleOptions } from './reminders.schema';
-import { selectReminders, type DigestContent, type EscalationLine, type PlannedReminder } from './selection';
+import {
+  countOverdueHeldBack,
+  selectReminders,
+  type DigestContent,
+  type EscalationLine,
+  type PlannedReminder,
+  type SelectionInput,
+} from './selection';
 
 /**
  * Running a schedule: plan (read compliance, select reminders, compose mails) and enqueue (write the
@@ -56,6 +63,16 @@ export interface PlannedMail extends PlannedReminder {
   compose(lines?: EscalationLine[]): ComposedMail;
 }
 
+/** Overdue reminders a run holds back, and the schedule's rules that hold them. */
+export interface HeldBack {
+  /** Reminded less than `intervalDays` ago. */
+  interval: number;
+  /** Reminded `maxCount` times already. */
+  maxReached: number;
+  intervalDays: number;
+  maxCount: number;
+}
+
 export interface SchedulePlan {
   schedule: ScheduleRecord;
   asOf: LocalDate;
@@ -63,6 +80,8 @@ export interface SchedulePlan {
   /** Set when the schedule does nothing on this date (e.g. not the first working day). */
   skippedReason: string | null;
   mails: PlannedMail[];
+  /** Overdue people not reminded this time because of the interval or the maximum count. */
+  heldBack: HeldBack;
   notBefore: Date;
 }
 
@@ -88,6 +107,7 @@ export interface RunResult {
   dryRun: boolean;
   skippedReason: string | null;
   notBefore: Date;
+  heldBack: HeldBack;
   items: RunItem[];
   enqueued: number;
   already: number;
@@ -294,6 +314,12 @@ export async function planSchedule(
       ...base,
       skippedReason: `${formatNorwegianDate(asOf)} er ikke første virkedag i måneden.`,
       mails: [],
+      heldBack: {
+        interval: 0,
+        maxReached: 0,
+        intervalDays: options.overdueIntervalDays,
+        maxCount: options.overdueMaxCount,
+      },
     };
   }
   const units = await listUnitInfos(db);
@@ -319,7 +345,7 @@ export async function planSchedule(
     for (const u of leader.units)
       leadersByUnit.set(u.id, [...(leadersByUnit.get(u.id) ?? []), leader.userId]);
   }
-  const planned = selectReminders({
+  const selection: SelectionInput = {
     asOf,
     kinds: schedule.kinds,
     options,
@@ -329,12 +355,18 @@ export async function planSchedule(
     leadersByUnit,
     missingReviews,
     overdueHistory,
-  });
+  };
+  const planned = selectReminders(selection);
   const mails = planned.map((item) => ({
     ...item,
     compose: (lines?: EscalationLine[]) => composeReminder(item, templates, env.baseUrl, lines),
   }));
-  return { ...base, skippedReason: null, mails };
+  const heldBack = {
+    ...countOverdueHeldBack(selection),
+    intervalDays: options.overdueIntervalDays,
+    maxCount: options.overdueMaxCount,
+  };
+  return { ...base, skippedReason: null, mails, heldBack };
 }
 
 function toItem(mail: PlannedMail, state: ItemState): RunItem {
@@ -521,6 +553,7 @@ function summarize(plan: SchedulePlan, items: RunItem[], dryRun: boolean): RunRe
     dryRun,
     skippedReason: plan.skippedReason,
     notBefore: plan.notBefore,
+    heldBack: plan.heldBack,
     items,
     enqueued: items.filter((i) => i.state === 'enqueued').length,
     already: items.filter((i) => i.state === 'already').length,

@@ -189,6 +189,27 @@ export function nextOverdueNumber(
   return count + 1;
 }
 
+/**
+ * Overdue people with an address whom the run does not remind because of the schedule's rules: the
+ * last reminder was less than `overdueIntervalDays` ago, or they have had `overdueMaxCount`. HR is
+ * told, so that «0 lagt i kø» is not read as «nobody is overdue».
+ */
+export function countOverdueHeldBack(input: SelectionInput): { interval: number; maxReached: number } {
+  const held = { interval: 0, maxReached: 0 };
+  if (!input.kinds.includes('employee_overdue')) return held;
+  const { overdueIntervalDays, overdueMaxCount } = input.options;
+  for (const row of input.rows) {
+    if (row.result.status !== 'overdue' || !row.result.dueDate || !row.employee.email) continue;
+    const history = input.overdueHistory.get(
+      overdueHistoryKey(row.employee.id, row.requirement.id, row.result.dueDate),
+    );
+    if (nextOverdueNumber(history, input.asOf, overdueIntervalDays, overdueMaxCount) !== null) continue;
+    if ((history?.count ?? 0) >= overdueMaxCount) held.maxReached++;
+    else held.interval++;
+  }
+  return held;
+}
+
 const fullName = (row: ReminderRow) => `${row.employee.firstName} ${row.employee.lastName}`;
 
 /** True when the row's due date comes from the new-hire rule and no completion exists yet. */

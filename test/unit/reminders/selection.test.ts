@@ -9,9 +9,11 @@ import {
   escalationSections,
 } from '../../../src/modules/reminders/reminders.service';
 import {
+  countOverdueHeldBack,
   digestPeriod,
   escalationRecipients,
   nextOverdueNumber,
+  overdueHistoryKey,
   selectReminders,
   type LeaderInfo,
   type SelectionInput,
@@ -409,5 +411,30 @@ describe('reminder selection', () => {
     expect(fillPlaceholders('{{dager}} dager, 11 dager, 21 dager, 0,1 dager', { dager: 1 })).toBe(
       '1 dag, 11 dager, 21 dager, 0,1 dager',
     );
+  });
+
+  it('when overdue people are not reminded because of the interval or the maximum, then the run counts them apart', () => {
+    const recent = row(3, { status: 'overdue', dueDate: '2026-10-01' });
+    const done = row(3, { status: 'overdue', dueDate: '2026-09-01' });
+    const due = row(3, { status: 'overdue', dueDate: '2026-08-01' });
+    const noAddress = row(3, { status: 'overdue', dueDate: '2026-08-01' }, { email: null });
+    const history = new Map([
+      [
+        overdueHistoryKey(recent.employee.id, requirement.id, '2026-10-01'),
+        { count: 1, lastOn: '2026-11-20' },
+      ],
+      [overdueHistoryKey(done.employee.id, requirement.id, '2026-09-01'), { count: 4, lastOn: '2026-10-20' }],
+      [overdueHistoryKey(due.employee.id, requirement.id, '2026-08-01'), { count: 1, lastOn: '2026-11-01' }],
+    ]);
+    const selection = input([recent, done, due, noAddress], {
+      kinds: ['employee_overdue'],
+      overdueHistory: history,
+    });
+    expect(countOverdueHeldBack(selection)).toEqual({ interval: 1, maxReached: 1 });
+    expect(selectReminders(selection).map((r) => r.employeeId)).toEqual([due.employee.id]);
+    expect(countOverdueHeldBack({ ...selection, kinds: ['leader_digest'] })).toEqual({
+      interval: 0,
+      maxReached: 0,
+    });
   });
 });

@@ -109,6 +109,9 @@ export function validateTemplateText(kind: MailKind, text: TemplateText): Templa
     fieldErrors.subject = `Ukjent flettefelt: ${unknownSubject.map((p) => `{{${p}}}`).join(', ')}.`;
   if (!fieldErrors.body && unknownBody.length)
     fieldErrors.body = `Ukjent flettefelt: ${unknownBody.map((p) => `{{${p}}}`).join(', ')}.`;
+  // An employee's reminder is there to get them to the course: without the link it cannot.
+  if (!fieldErrors.body && kind.startsWith('employee_') && !/\{\{\s*lenke\s*\}\}/i.test(body))
+    fieldErrors.body = 'Teksten må ha med {{lenke}}, så mottakeren kommer rett til kurset.';
   if (Object.keys(fieldErrors).length)
     throw new ValidationError('Malen har feil. Rett opp og prøv igjen.', fieldErrors);
   return { subject, body };

@@ -322,6 +322,13 @@ describe('/admin/paminnelser and /admin/e-post', () => {
       200,
     );
     expect(preview.text).toContain('Siste frist i dag: Meldeplikt til barnevernet');
+    const noLink = await postTemplate(
+      'employee_due_today',
+      { subject: 'Siste frist i dag: {{kurs}}', body: 'Hei, {{navn}}! Husk kurset.' },
+      'lagre',
+      400,
+    );
+    expect(noLink.text).toContain('Teksten må ha med {{lenke}}, så mottakeren kommer rett til kurset.');
     expect(preview.text).toContain('Hei, Kari Nordmann!');
     await postTemplate(
       'employee_due_today',

@@ -40,6 +40,8 @@ export function createMyCoursesRouter(context: AppContext): Router {
       title: overview.course.title,
       ...overview,
       entry: entries.get(courseId) ?? 'start',
+      // The person's own requirement for the course, if the course is required of them.
+      mine: courses.find((c) => c.courseId === courseId) ?? null,
     });
   });
   return router;

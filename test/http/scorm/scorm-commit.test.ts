@@ -354,6 +354,16 @@ describe('SCORM commits from the player', () => {
     expect(before.text).toContain('href="/kurs/uten-pakke">Om kurset');
     // The course's own page offers the same action as its card.
     const coursePage = await learner.get('/kurs/brannvern').expect(200);
+    // It also shows her own status and due date for the course, as her card does.
+    const card = before.text
+      .split('<li class="ds-card kv-course">')
+      .find((c) => c.includes('href="/kurs/brannvern"'))!;
+    const dueOnCard = /Frist: <strong>([\d.]+)<\/strong>/.exec(card)![1];
+    expect(coursePage.text).toMatch(
+      new RegExp(
+        `data-testid="min-status">[\\s\\S]*Frist: <strong>${dueOnCard!.replace(/\./g, '\\.')}</strong>`,
+      ),
+    );
     expect(coursePage.text).toMatch(
       /data-player-entry="resume" href="\/kurs\/brannvern\/start">Fortsett kurset</,
     );

@@ -125,6 +125,16 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
   });
 }
 
+const kinds = new WeakMap<Db, Database['kind']>();
+
+/**
+ * Which driver a database object runs on: PGlite (one connection in this thread, so statements run
+ * one after another) or a PostgreSQL server (a pool, so statements can overlap).
+ */
+export function databaseKindOf(db: Db): Database['kind'] | undefined {
+  return kinds.get(db);
+}
+
 /** The common Database wrapper: ping answers false once closed or when the driver cannot query. */
 function wrapDatabase(
   db: Db,
@@ -132,6 +142,7 @@ function wrapDatabase(
   description: string,
   driver: { query(text: string): Promise<unknown>; end(): Promise<void> },
 ): Database {
+  kinds.set(db, kind);
   let closed = false;
   return {
     db,

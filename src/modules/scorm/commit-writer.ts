@@ -1,4 +1,4 @@
-import { isConnectionError, type Db } from '../../db/client';
+import { databaseKindOf, isConnectionError, type Db } from '../../db/client';
 import { todayInOslo } from '../../lib/dates';
 import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { LaunchToken } from './launch-token';
@@ -163,48 +163,83 @@ interface Evaluated {
 
 export class CommitWriter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private scheduled = false;
+  private inFlight = 0;
+  /** Learners with commits in a batch being written: their next commits wait for it. */
+  private readonly busyUsers = new Set<number>();
   private readonly attempts = new AttemptCache();
 
-  constructor(private readonly db: Db) {}
+  /**
+   * @param maxInFlight batches written at the same time. On PGlite one: its statements run one
+   * after another in this thread anyway, and a second batch would only be smaller. On a PostgreSQL
+   * server two: one batch is evaluated and sent while the other waits for its WAL flush.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly maxInFlight = 1,
+  ) {}
 
   /** Queues a validated commit; resolves once it is durably written (or found to change nothing). */
   submit(token: LaunchToken, body: CommitBody, bytes: number, now: Date): Promise<CommitResult> {
     return new Promise<CommitResult>((resolve, reject) => {
       this.queue.push({ token, body, bytes, now, rounds: 0, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Let the requests already read in this turn of the event loop join the first batch.
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private async flush(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        await this.writeBatch(this.takeBatch());
-        // PGlite runs a statement synchronously: between batches, let the event loop accept
-        // connections and read requests, so a long queue does not stall the server.
-        if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      this.flushing = false;
+  /**
+   * Starts a batch on the next turn of the event loop, so that the requests read in this turn join
+   * it. Between batches the event loop runs too: PGlite runs a statement synchronously, and a long
+   * queue must not stall the server.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startBatches();
+    });
+  }
+
+  private startBatches(): void {
+    while (this.inFlight < this.maxInFlight) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      // One learner's commits are never in two batches at once: their evaluation builds on the
+      // attempt as the previous batch left it, and a multi-SCO course is completed by looking at
+      // the learner's other attempts.
+      const users = new Set(batch.map((p) => p.token.u));
+      for (const u of users) this.busyUsers.add(u);
+      this.inFlight += 1;
+      void this.writeBatch(batch).finally(() => {
+        for (const u of users) this.busyUsers.delete(u);
+        this.inFlight -= 1;
+        this.schedule();
+      });
     }
   }
 
+  /** The next commits in arrival order, leaving those of learners with a batch in flight queued. */
   private takeBatch(): Pending[] {
-    let count = 0;
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
     let bytes = 0;
-    while (
-      count < this.queue.length &&
-      count < MAX_BATCH_COMMITS &&
-      (count === 0 || bytes + this.queue[count]!.bytes <= MAX_BATCH_BYTES)
-    ) {
-      bytes += this.queue[count]!.bytes;
-      count += 1;
+    let full = false;
+    for (const p of this.queue) {
+      if (!full && !this.busyUsers.has(p.token.u)) {
+        full = batch.length >= MAX_BATCH_COMMITS || (batch.length > 0 && bytes + p.bytes > MAX_BATCH_BYTES);
+        if (!full) {
+          batch.push(p);
+          bytes += p.bytes;
+          continue;
+        }
+      }
+      // Once the batch is full everything after stays queued in order, so a learner's commits
+      // are never taken out of their order.
+      rest.push(p);
     }
-    return this.queue.splice(0, count);
+    this.queue = rest;
+    return batch;
   }
 
   /** Evaluates and writes one batch; settles every commit in it (never throws). */
@@ -405,7 +440,7 @@ const writers = new WeakMap<Db, CommitWriter>();
 export function commitWriterFor(db: Db): CommitWriter {
   let writer = writers.get(db);
   if (!writer) {
-    writer = new CommitWriter(db);
+    writer = new CommitWriter(db, databaseKindOf(db) === 'postgres' ? 2 : 1);
     writers.set(db, writer);
   }
   return writer;

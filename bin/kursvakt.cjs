@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI through tsx, so `kursvakt` works on a fresh clone without a build step.
+// It starts the CLI itself: through npx or a link, this file is not named kursvakt.cjs in argv.
 require('tsx/cjs');
-require('../src/cli.ts');
+const { main } = require('../src/cli.ts');
+main();

@@ -164,7 +164,8 @@ export async function runCli(
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('kursvakt.cjs')) {
+/** Runs the CLI on the process's arguments and exits with its code. */
+export function main(): void {
   runCli(process.argv.slice(2))
     .then((code) => process.exit(code))
     .catch((error) => {
@@ -172,3 +173,5 @@ if (require.main === module || process.argv[1]?.endsWith('kursvakt.cjs')) {
       process.exit(1);
     });
 }
+
+if (require.main === module) main();

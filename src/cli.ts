@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig, type Config } from './config';
-import { openDatabase, type Database } from './db/client';
+import { DataDirInUseError, openDatabase, type Database } from './db/client';
 import { hashPassword } from './http/auth';
 import { todayInOslo } from './lib/dates';
 import { AppError } from './lib/errors';
@@ -143,6 +143,10 @@ export async function runCli(
       dataDir: config.dataDir,
     });
   } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      io.err(error.message);
+      return 1;
+    }
     io.err(`Databasen svarer ikke: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return 1;
   }

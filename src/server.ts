@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { openDatabase, type Database } from './db/client';
+import { DataDirInUseError, openDatabase, type Database } from './db/client';
 import { errorFields, logger, setLogLevel } from './lib/logger';
 import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
 import { startSnapshotScheduler } from './modules/yearly-report/snapshots.job';
@@ -30,6 +30,10 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
     });
   } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      console.error(`Kursvakt kan ikke starte: ${error.message}`);
+      process.exit(1);
+    }
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     console.error(`Kursvakt kan ikke starte: databasen svarer ikke (${reason}).`);
     process.exit(1);

@@ -64,23 +64,82 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return database;
 }
 
+/** The PGlite folder of DATA_DIR is open in another process (or already in this one). */
+export class DataDirInUseError extends Error {}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims a PGlite folder for this process with a pid file, and returns its release. PGlite keeps the
+ * database in the process's memory and writes it back to the folder: a second process on the same
+ * folder (a CLI command while the server runs) would work on its own copy, and one of the two would
+ * silently lose its writes. A pid file whose process is gone (a crash, kill -9) is taken over.
+ */
+function claimDataDir(target: string): () => void {
+  const pidFile = path.join(target, 'kursvakt.pid');
+  for (let tries = 0; tries < 3; tries += 1) {
+    try {
+      fs.writeFileSync(pidFile, `${process.pid}\n`, { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(pidFile, 'utf8').trim() === String(process.pid)) fs.rmSync(pidFile);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    } catch {
+      continue; // released in between: try again
+    }
+    if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || isRunning(holder)))
+      throw new DataDirInUseError(
+        `Databasen i ${path.dirname(target)} er i bruk av en annen Kursvakt-prosess (pid ${holder}). ` +
+          'Stopp den først (for eksempel serveren), eller bruk en PostgreSQL-server med DATABASE_URL, ' +
+          'som flere prosesser kan bruke samtidig.',
+      );
+    fs.rmSync(pidFile, { force: true });
+  }
+  throw new DataDirInUseError(`Databasen i ${path.dirname(target)} kunne ikke tas i bruk. Prøv igjen.`);
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite, types } = await import('@electric-sql/pglite');
   const serializeJson = types.serializers[types.JSON]!;
   const { drizzle } = await import('drizzle-orm/pglite');
   let target = dataDir;
+  let release = () => {};
   if (!dataDir.startsWith('memory://')) {
     target = path.join(dataDir, 'pglite');
     fs.mkdirSync(target, { recursive: true });
+    release = claimDataDir(target);
   }
-  const client = await PGlite.create(target, {
-    // A json parameter given as bytes (jsonParam) goes to the server as they are; PGlite's own
-    // serializer would JSON.stringify them, and still handles strings and objects. The type says
-    // string, but PGlite's bind step sends a Uint8Array from a serializer as it is.
-    serializers: {
-      [types.JSON]: (value: unknown) => (ArrayBuffer.isView(value) ? value : serializeJson(value)) as string,
-    },
-  });
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = await PGlite.create(target, {
+      // A json parameter given as bytes (jsonParam) goes to the server as they are; PGlite's own
+      // serializer would JSON.stringify them, and still handles strings and objects. The type says
+      // string, but PGlite's bind step sends a Uint8Array from a serializer as it is.
+      serializers: {
+        [types.JSON]: (value: unknown) =>
+          (ArrayBuffer.isView(value) ? value : serializeJson(value)) as string,
+      },
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
   const db = drizzle(client, { schema }) as unknown as Db;
   return wrapDatabase(
     db,
@@ -88,7 +147,13 @@ async function openPglite(dataDir: string): Promise<Database> {
     target.startsWith('memory://') ? 'PGlite i minnet' : `PGlite i ${target}`,
     {
       query: (text) => client.query(text),
-      end: () => client.close(),
+      end: async () => {
+        try {
+          await client.close();
+        } finally {
+          release();
+        }
+      },
     },
   );
 }

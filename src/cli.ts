@@ -6,7 +6,7 @@ import { hashPassword } from './http/auth';
 import { todayInOslo } from './lib/dates';
 import { AppError } from './lib/errors';
 import { setLogLevel } from './lib/logger';
-import { CliError, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
+import { CliError, parseArgsMessage, type CliCommand, type CliCommandSet, type CliIo } from './lib/cli';
 import { createOrPromoteAdmin } from './modules/auth/auth.service';
 import { isDatabaseEmpty, loadDemo } from './modules/demo/demo.service';
 import { coursesCommands, describeBuiltinInstall } from './modules/courses/courses.cli';
@@ -159,7 +159,7 @@ export async function runCli(
       return 1;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`Ugyldige valg: ${error.message}`);
+      io.err(parseArgsMessage(error as TypeError & { code: string }));
       return 1;
     }
     throw error;

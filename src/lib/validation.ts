@@ -14,6 +14,7 @@ export function bokmalIssueMessage(issue: {
   origin?: unknown;
   minimum?: unknown;
   maximum?: unknown;
+  inclusive?: unknown;
   format?: unknown;
 }): string {
   switch (issue.code) {
@@ -26,11 +27,15 @@ export function bokmalIssueMessage(issue: {
     case 'too_small':
       if (issue.origin === 'string') return `Skriv minst ${String(issue.minimum)} tegn.`;
       if (issue.origin === 'array' || issue.origin === 'set') return `Velg minst ${String(issue.minimum)}.`;
-      return `Tallet må være minst ${String(issue.minimum)}.`;
+      return issue.inclusive === false
+        ? `Tallet må være større enn ${String(issue.minimum)}.`
+        : `Tallet må være minst ${String(issue.minimum)}.`;
     case 'too_big':
       if (issue.origin === 'string') return `Skriv høyst ${String(issue.maximum)} tegn.`;
       if (issue.origin === 'array' || issue.origin === 'set') return `Velg høyst ${String(issue.maximum)}.`;
-      return `Tallet kan være høyst ${String(issue.maximum)}.`;
+      return issue.inclusive === false
+        ? `Tallet må være mindre enn ${String(issue.maximum)}.`
+        : `Tallet kan være høyst ${String(issue.maximum)}.`;
     case 'invalid_format':
       return issue.format === 'email' ? 'Skriv en gyldig e-postadresse.' : 'Verdien har feil format.';
     case 'invalid_value':

@@ -64,7 +64,12 @@ export function createAuthRouter(context: AppContext, pp: passport.PassportStati
     res.render('auth/login', {
       title: 'Logg inn',
       error: null,
-      notice: req.query.passord === 'satt' ? 'Passordet er satt. Nå kan du logge inn med det.' : null,
+      notice:
+        req.query.passord === 'satt'
+          ? 'Passordet er satt. Nå kan du logge inn med det.'
+          : req.query.opprettet === '1'
+            ? 'Administratoren er opprettet. Logg inn med e-postadressen og passordet du valgte.'
+            : null,
       email: '',
       next: nextTarget(req.query.neste),
     });

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CliError, type CliCommandSet } from '../../lib/cli';
+import { CliError, parseOptions, type CliCommandSet } from '../../lib/cli';
 import { todayInOslo } from '../../lib/dates';
 import { formatIssue, IMPORT_KINDS, type ImportKind } from './import.parse';
 import { runImport, type ImportResult } from './import.service';
@@ -15,7 +14,9 @@ export function describeImport(result: ImportResult, dryRun: boolean): string[] 
   const lines = [`${c.new} nye, ${c.changed} endret, ${c.ended} avsluttet, ${c.unchanged} uendret.`];
   if (result.accounts.created || result.accounts.linked)
     lines.push(
-      `Brukerkontoer: ${result.accounts.created} opprettet, ${result.accounts.linked} koblet til ansatt.`,
+      dryRun
+        ? `Brukerkontoer: ${result.accounts.created} opprettes, ${result.accounts.linked} kobles til ansatt.`
+        : `Brukerkontoer: ${result.accounts.created} opprettet, ${result.accounts.linked} koblet til ansatt.`,
     );
   if (dryRun) lines.push('Prøvekjøring (--dry-run): ingenting er lagret.');
   else lines.push(`Importen er lagret: ${result.rowsWritten} rader skrevet.`);
@@ -67,12 +68,3 @@ export const importCommands: CliCommandSet = {
     '                                    importer enheter, ansatte eller fullføringer fra HR (CSV)',
   ],
 };
-
-/** parseArgs, with its errors as a bokmål CliError. */
-function parseOptions<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    throw new CliError(`Ugyldige valg: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}

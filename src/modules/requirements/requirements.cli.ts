@@ -1,6 +1,5 @@
 import os from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CliError, type CliCommandSet } from '../../lib/cli';
+import { CliError, parseOptions, type CliCommandSet } from '../../lib/cli';
 import { formatNorwegianDate, todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validation';
@@ -154,13 +153,4 @@ const STATUS_WORD: Record<string, string> = {
 function describe(s: { status: string; dueDate: string | null } | null): string {
   if (!s) return 'ikke omfattet';
   return `${STATUS_WORD[s.status] ?? s.status}${s.dueDate ? ` (frist ${formatNorwegianDate(s.dueDate)})` : ''}`;
-}
-
-/** parseArgs, with its errors as a bokmål CliError. */
-function parseOptions<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    throw new CliError(`Ugyldige valg: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }

@@ -69,6 +69,10 @@ describe('first run', () => {
     const [admin] = await t.database.db.select().from(users);
     expect(admin).toMatchObject({ email: 'hege@kommune.no', isAdmin: true });
     expect(admin!.passwordHash).toMatch(/^\$argon2id\$/);
+    const login = await request(t.app).get('/logg-inn?opprettet=1').expect(200);
+    expect(login.text).toContain(
+      'Administratoren er opprettet. Logg inn med e-postadressen og passordet du valgte.',
+    );
     await request(t.app).get('/forste-oppstart').expect(302).expect('location', '/logg-inn');
     const logged = await loginAs(t.app, 'hege@kommune.no', 'et-langt-passord-1');
     const home = await logged.get('/').expect(200);

@@ -51,6 +51,9 @@ describe('kursvakt import on the command line', () => {
 
   test('when units, employees and completions are imported, then they are stored and logged as CLI imports', async () => {
     expect((await cli('import', 'units', path.join(fixtures, 'enheter.csv'))).code).toBe(0);
+    // A dry run speaks of accounts that would be created, not of accounts created.
+    const dryRun = await cli('import', 'employees', path.join(fixtures, 'ansatte.csv'), '--dry-run');
+    expect(dryRun.out).toContain('Brukerkontoer: 2 opprettes, 0 kobles til ansatt.');
     const employeesRun = await cli('import', 'employees', path.join(fixtures, 'ansatte.csv'));
     expect(employeesRun.code).toBe(0);
     expect(employeesRun.out).toContain('3 nye, 0 endret, 0 avsluttet, 0 uendret.');

@@ -121,7 +121,12 @@ describe('kursvakt requirements on the command line', () => {
         'Skriv første frist som dd.mm.åååå eller åååå-mm-dd.',
       ],
       [['set', 'meldeplikt', '--units', 'UKJENT'], 'Enheten finnes ikke: UKJENT.'],
-      [['set', 'meldeplikt', '--bogus', '1'], 'Ugyldige valg'],
+      [['set', 'meldeplikt', '--bogus', '1'], 'Ukjent valg: «--bogus». Se kursvakt help.'],
+      [['set', 'meldeplikt', '--months'], 'Valget «--months» mangler en verdi.'],
+      [
+        ['set', 'meldeplikt', '--due-soon-days', '-5'],
+        'Verdien til «--due-soon-days» kan ikke begynne med «-». Skriv den som --due-soon-days=VERDI.',
+      ],
       [['delete'], 'Bruk: kursvakt requirements list'],
     ];
     for (const [args, message] of cases) {

@@ -47,6 +47,15 @@ describe('validation messages in bokmål', () => {
     });
   });
 
+  test('when a number must be above or below a bound it may not equal, then the message says so', () => {
+    expect(fieldErrorsOf(z.object({ rate: z.number().positive() }), { rate: 0 })).toEqual({
+      rate: 'Tallet må være større enn 0.',
+    });
+    expect(fieldErrorsOf(z.object({ share: z.number().lt(1) }), { share: 1 })).toEqual({
+      share: 'Tallet må være mindre enn 1.',
+    });
+  });
+
   test('when a schema names its message, then that message wins over the fallback', () => {
     expect(
       fieldErrorsOf(z.object({ n: z.coerce.number({ error: 'Skriv antall dager.' }) }), { n: 'x' }),

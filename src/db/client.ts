@@ -97,7 +97,7 @@ function claimDataDir(target: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let holder = NaN;
+    let holder: number;
     try {
       holder = Number(fs.readFileSync(pidFile, 'utf8').trim());
     } catch {

@@ -8,7 +8,7 @@ import { requirementInputSchema, type RequirementInput } from './requirements.sc
 import { inputOf, listAllRequirements, previewRequirement, saveRequirement } from './requirements.service';
 
 const SET_USAGE =
-  'Bruk: kursvakt requirements set KURS [--first-deadline D] [--renewal cycle|rolling] [--months N] [--new-hire-months N] [--due-soon-days N] [--units KODE,KODE|alle] [--roles rolle,rolle|ingen] [--dry-run]';
+  'Bruk: kursvakt requirements set KURS [--first-deadline D] [--renewal cycle|rolling] [--months N] [--new-hire-months N] [--due-soon-days N] [--units KODE,KODE|alle] [--roles rolle,rolle|ingen] [--name NAVN] [--dry-run]';
 
 const RENEWAL_LABEL = { cycle: 'syklus', rolling: 'løpende' } as const;
 
@@ -100,6 +100,11 @@ export const requirementCommands: CliCommandSet = {
         raw.roleTags = ['ingen', 'none', ''].includes(values.roles.trim().toLowerCase())
           ? []
           : values.roles.split(',');
+      // A new requirement without --name is named after the course and whom it is for.
+      if (!existing && values.name === undefined) {
+        const everyone = raw.audience === 'all' && (raw.roleTags as string[]).length === 0;
+        raw.name = everyone ? `Alle ansatte: ${course.title}` : course.title;
+      }
       let input: RequirementInput;
       try {
         input = parseInput(requirementInputSchema, raw);
@@ -137,7 +142,7 @@ export const requirementCommands: CliCommandSet = {
   help: [
     '  requirements list                 vis kurskravene',
     '  requirements set KURS [--first-deadline D] [--renewal cycle|rolling] [--months N]',
-    '               [--new-hire-months N] [--due-soon-days N] [--units KODE,KODE|alle] [--roles rolle,rolle|ingen] [--dry-run]',
+    '               [--new-hire-months N] [--due-soon-days N] [--units KODE,KODE|alle] [--roles rolle,rolle|ingen] [--name NAVN] [--dry-run]',
     '                                    opprett eller endre kurskravet for et kurs; viser hvem som får ny frist',
   ],
 };

@@ -96,6 +96,39 @@ describe('kursvakt requirements on the command line', () => {
     });
   });
 
+  test('when a new requirement is set for some units or roles, then its name does not say «Alle ansatte», and --name names it', async () => {
+    await withDb(async (db) => {
+      await db.insert(courses).values([
+        { slug: 'handlingsplan', title: 'Handlingsplanen' },
+        { slug: 'personvern', title: 'Personvern' },
+      ]);
+    });
+    const some = await cli(
+      'requirements',
+      'set',
+      'handlingsplan',
+      '--first-deadline',
+      '2027-12-31',
+      '--roles',
+      'skole',
+    );
+    expect(some.code).toBe(0);
+    const named = await cli(
+      'requirements',
+      'set',
+      'personvern',
+      '--first-deadline',
+      '2027-12-31',
+      '--name',
+      'Personvern for alle',
+    );
+    expect(named.code).toBe(0);
+    const list = (await cli('requirements', 'list')).out;
+    expect(list).toMatch(/^handlingsplan: Handlingsplanen – alle ansatte, roller skole;/m);
+    expect(list).toMatch(/^personvern: Personvern for alle – alle ansatte;/m);
+    expect((await cli('help')).out).toContain('[--name NAVN]');
+  });
+
   test('when set names a course without a requirement, then it is created from --first-deadline', async () => {
     const missing = await cli('requirements', 'set', 'taushetsplikt', '--months', '12');
     expect(missing.code).toBe(1);

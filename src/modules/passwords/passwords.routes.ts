@@ -49,7 +49,8 @@ const INVALID_LINK: Record<'unknown' | 'used' | 'expired', { status: number; mes
   },
   used: {
     status: 410,
-    message: 'Lenken er allerede brukt. En lenke for å sette passord virker bare én gang.',
+    message:
+      'Lenken er allerede brukt, eller det er satt et nytt passord etter at den ble sendt. En lenke for å sette passord virker bare én gang.',
   },
   expired: { status: 410, message: 'Lenken har gått ut.' },
 };

@@ -28,12 +28,11 @@ import {
 } from './reminders.repo';
 import { readScheduleOptions, type ScheduleOptions } from './reminders.schema';
 import {
-  countOverdueHeldBack,
   selectReminders,
   type DigestContent,
   type EscalationLine,
+  type OverdueHeldBack,
   type PlannedReminder,
-  type SelectionInput,
 } from './selection';
 
 /**
@@ -64,11 +63,7 @@ export interface PlannedMail extends PlannedReminder {
 }
 
 /** Overdue reminders a run holds back, and the schedule's rules that hold them. */
-export interface HeldBack {
-  /** Reminded less than `intervalDays` ago. */
-  interval: number;
-  /** Reminded `maxCount` times already. */
-  maxReached: number;
+export interface HeldBack extends OverdueHeldBack {
   intervalDays: number;
   maxCount: number;
 }
@@ -81,7 +76,7 @@ export interface SchedulePlan {
   skippedReason: string | null;
   mails: PlannedMail[];
   /** Overdue people not reminded this time because of the interval or the maximum count. */
-  heldBack: HeldBack;
+  heldBack: OverdueHeldBack;
   notBefore: Date;
 }
 
@@ -314,12 +309,7 @@ export async function planSchedule(
       ...base,
       skippedReason: `${formatNorwegianDate(asOf)} er ikke første virkedag i måneden.`,
       mails: [],
-      heldBack: {
-        interval: 0,
-        maxReached: 0,
-        intervalDays: options.overdueIntervalDays,
-        maxCount: options.overdueMaxCount,
-      },
+      heldBack: { interval: 0, maxReached: 0 },
     };
   }
   const units = await listUnitInfos(db);
@@ -345,27 +335,25 @@ export async function planSchedule(
     for (const u of leader.units)
       leadersByUnit.set(u.id, [...(leadersByUnit.get(u.id) ?? []), leader.userId]);
   }
-  const selection: SelectionInput = {
-    asOf,
-    kinds: schedule.kinds,
-    options,
-    rows,
-    leaders,
-    units: unitsById,
-    leadersByUnit,
-    missingReviews,
-    overdueHistory,
-  };
-  const planned = selectReminders(selection);
+  const heldBack: OverdueHeldBack = { interval: 0, maxReached: 0 };
+  const planned = selectReminders(
+    {
+      asOf,
+      kinds: schedule.kinds,
+      options,
+      rows,
+      leaders,
+      units: unitsById,
+      leadersByUnit,
+      missingReviews,
+      overdueHistory,
+    },
+    heldBack,
+  );
   const mails = planned.map((item) => ({
     ...item,
     compose: (lines?: EscalationLine[]) => composeReminder(item, templates, env.baseUrl, lines),
   }));
-  const heldBack = {
-    ...countOverdueHeldBack(selection),
-    intervalDays: options.overdueIntervalDays,
-    maxCount: options.overdueMaxCount,
-  };
   return { ...base, skippedReason: null, mails, heldBack };
 }
 
@@ -553,7 +541,11 @@ function summarize(plan: SchedulePlan, items: RunItem[], dryRun: boolean): RunRe
     dryRun,
     skippedReason: plan.skippedReason,
     notBefore: plan.notBefore,
-    heldBack: plan.heldBack,
+    heldBack: {
+      ...plan.heldBack,
+      intervalDays: plan.options.overdueIntervalDays,
+      maxCount: plan.options.overdueMaxCount,
+    },
     items,
     enqueued: items.filter((i) => i.state === 'enqueued').length,
     already: items.filter((i) => i.state === 'already').length,

@@ -190,24 +190,13 @@ export function nextOverdueNumber(
 }
 
 /**
- * Overdue people with an address whom the run does not remind because of the schedule's rules: the
+ * Overdue people with an address whom a run does not remind because of the schedule's rules: the
  * last reminder was less than `overdueIntervalDays` ago, or they have had `overdueMaxCount`. HR is
  * told, so that «0 lagt i kø» is not read as «nobody is overdue».
  */
-export function countOverdueHeldBack(input: SelectionInput): { interval: number; maxReached: number } {
-  const held = { interval: 0, maxReached: 0 };
-  if (!input.kinds.includes('employee_overdue')) return held;
-  const { overdueIntervalDays, overdueMaxCount } = input.options;
-  for (const row of input.rows) {
-    if (row.result.status !== 'overdue' || !row.result.dueDate || !row.employee.email) continue;
-    const history = input.overdueHistory.get(
-      overdueHistoryKey(row.employee.id, row.requirement.id, row.result.dueDate),
-    );
-    if (nextOverdueNumber(history, input.asOf, overdueIntervalDays, overdueMaxCount) !== null) continue;
-    if ((history?.count ?? 0) >= overdueMaxCount) held.maxReached++;
-    else held.interval++;
-  }
-  return held;
+export interface OverdueHeldBack {
+  interval: number;
+  maxReached: number;
 }
 
 const fullName = (row: ReminderRow) => `${row.employee.firstName} ${row.employee.lastName}`;
@@ -220,7 +209,7 @@ function isNewHireDue(row: ReminderRow): boolean {
   return newHireDue === row.result.dueDate && newHireDue > r.firstDeadline;
 }
 
-function employeeReminders(input: SelectionInput, out: PlannedReminder[]): void {
+function employeeReminders(input: SelectionInput, out: PlannedReminder[], heldBack?: OverdueHeldBack): void {
   const { asOf, kinds, options } = input;
   for (const row of input.rows) {
     const { status, dueDate } = row.result;
@@ -240,7 +229,13 @@ function employeeReminders(input: SelectionInput, out: PlannedReminder[]): void 
         overdueHistoryKey(row.employee.id, row.requirement.id, dueDate),
       );
       const n = nextOverdueNumber(history, asOf, options.overdueIntervalDays, options.overdueMaxCount);
-      if (n === null) continue;
+      if (n === null) {
+        if (heldBack) {
+          if ((history?.count ?? 0) >= options.overdueMaxCount) heldBack.maxReached++;
+          else heldBack.interval++;
+        }
+        continue;
+      }
       kind = 'employee_overdue';
       period = `forfalt-${n}`;
     }
@@ -497,9 +492,9 @@ function digests(input: SelectionInput, out: PlannedReminder[]): void {
 }
 
 /** Every reminder the schedule's kinds call for on input.asOf, in a stable order. */
-export function selectReminders(input: SelectionInput): PlannedReminder[] {
+export function selectReminders(input: SelectionInput, heldBack?: OverdueHeldBack): PlannedReminder[] {
   const out: PlannedReminder[] = [];
-  if (input.kinds.some((k) => k.startsWith('employee_'))) employeeReminders(input, out);
+  if (input.kinds.some((k) => k.startsWith('employee_'))) employeeReminders(input, out, heldBack);
   if (input.kinds.includes('escalation')) escalations(input, out);
   if (input.kinds.includes('leader_digest')) digests(input, out);
   return out;

@@ -9,7 +9,6 @@ import {
   escalationSections,
 } from '../../../src/modules/reminders/reminders.service';
 import {
-  countOverdueHeldBack,
   digestPeriod,
   escalationRecipients,
   nextOverdueNumber,
@@ -430,9 +429,12 @@ describe('reminder selection', () => {
       kinds: ['employee_overdue'],
       overdueHistory: history,
     });
-    expect(countOverdueHeldBack(selection)).toEqual({ interval: 1, maxReached: 1 });
-    expect(selectReminders(selection).map((r) => r.employeeId)).toEqual([due.employee.id]);
-    expect(countOverdueHeldBack({ ...selection, kinds: ['leader_digest'] })).toEqual({
+    const held = { interval: 0, maxReached: 0 };
+    expect(selectReminders(selection, held).map((r) => r.employeeId)).toEqual([due.employee.id]);
+    expect(held).toEqual({ interval: 1, maxReached: 1 });
+    const none = { interval: 0, maxReached: 0 };
+    selectReminders({ ...selection, kinds: ['leader_digest'] }, none);
+    expect(none).toEqual({
       interval: 0,
       maxReached: 0,
     });

@@ -109,7 +109,8 @@ export async function scheduleValuesFromForm(db: Db, body: unknown): Promise<Sch
   const fieldErrors: Record<string, string> = {};
   for (const issue of [...(formResult.error?.issues ?? []), ...(optionsResult.error?.issues ?? [])])
     fieldErrors[issue.path.join('.') || '_'] ??= issue.message;
-  // The schema checks the cron expression only once its other fields are valid; check it anyway.
+  // The cron expression is checked here, not in the schema: a refinement there would run only once
+  // every other field is valid.
   if (when === 'cron' && !isValidCron(String(raw.cron ?? ''))) fieldErrors.cron ??= INVALID_CRON_MESSAGE;
   if (!formResult.success || !optionsResult.success || fieldErrors.cron)
     throw new ValidationError('Skjemaet har feil. Rett opp og prøv igjen.', fieldErrors);

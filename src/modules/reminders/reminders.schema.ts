@@ -76,46 +76,36 @@ const idList = z.preprocess(
 export const INVALID_CRON_MESSAGE =
   'Cron-uttrykket er ugyldig. Bruk fem felt: minutt time dag måned ukedag, for eksempel «0 7 * * 1».';
 
-/** The schedule form as posted (urlencoded), turned into a schedule. */
-export const scheduleFormSchema = z
-  .object({
-    name: z.string().trim().min(1, 'Gi planen et navn.').max(200, 'Navnet er for langt.'),
-    when: z.enum([...(Object.keys(PRESETS) as PresetKey[]), 'cron'], 'Velg når planen skal kjøre.'),
-    cron: z.string().trim().optional().default(''),
-    kinds: z
-      .union([z.enum(REMINDER_KINDS), z.array(z.enum(REMINDER_KINDS))], 'Velg minst én type e-post.')
-      .transform((v) => (Array.isArray(v) ? v : [v]))
-      .pipe(z.array(z.enum(REMINDER_KINDS)).min(1, 'Velg minst én type e-post.')),
-    unitIds: idList,
-    templateVariant: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v : null))
-      .pipe(
-        z
-          .string()
-          .regex(/^[a-z0-9-]{1,40}$/, 'Ugyldig malvariant.')
-          .nullable(),
-      ),
-    overdueIntervalDays: z.string().optional(),
-    overdueMaxCount: z.string().optional(),
-    escalationDays: z.string().optional(),
-    digestPeriod: z.string().optional(),
-    windowStart: z.string().optional(),
-    windowEnd: z.string().optional(),
-    allowWeekends: checkbox,
-    allowHolidays: checkbox,
-  })
-  .superRefine((v, ctx) => {
-    if (v.when === 'cron' && !isValidCron(v.cron)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cron'],
-        message: INVALID_CRON_MESSAGE,
-      });
-    }
-  });
+/** The schedule form as posted (urlencoded); scheduleValuesFromForm checks the cron expression and the options. */
+export const scheduleFormSchema = z.object({
+  name: z.string().trim().min(1, 'Gi planen et navn.').max(200, 'Navnet er for langt.'),
+  when: z.enum([...(Object.keys(PRESETS) as PresetKey[]), 'cron'], 'Velg når planen skal kjøre.'),
+  cron: z.string().trim().optional().default(''),
+  kinds: z
+    .union([z.enum(REMINDER_KINDS), z.array(z.enum(REMINDER_KINDS))], 'Velg minst én type e-post.')
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.enum(REMINDER_KINDS)).min(1, 'Velg minst én type e-post.')),
+  unitIds: idList,
+  templateVariant: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9-]{1,40}$/, 'Ugyldig malvariant.')
+        .nullable(),
+    ),
+  overdueIntervalDays: z.string().optional(),
+  overdueMaxCount: z.string().optional(),
+  escalationDays: z.string().optional(),
+  digestPeriod: z.string().optional(),
+  windowStart: z.string().optional(),
+  windowEnd: z.string().optional(),
+  allowWeekends: checkbox,
+  allowHolidays: checkbox,
+});
 export type ScheduleForm = z.infer<typeof scheduleFormSchema>;
 
 /** True for a five-field cron expression node-cron accepts. */

@@ -55,13 +55,13 @@ const PAGE = 50;
 /** Example values for the template preview, so HR sees a realistic mail. */
 function exampleValues(kind: MailKind, baseUrl: string, today: LocalDate): Record<string, string | number> {
   // The example deadline lies where the kind says: 14 days ahead, today, or 14 days ago.
-  const offset = kind === 'employee_due_soon' ? 14 : kind === 'employee_overdue' ? -14 : 0;
+  const due = addDays(today, kind === 'employee_due_soon' ? 14 : kind === 'employee_overdue' ? -14 : 0);
   const common = {
     navn: 'Kari Nordmann',
     kurs: 'Meldeplikt til barnevernet',
-    frist: formatNorwegianDate(addDays(today, offset)),
+    frist: formatNorwegianDate(due),
     dager: 14,
-    status: completionStatusSentence(addMonths(addDays(today, offset), -24)),
+    status: completionStatusSentence(addMonths(due, -24)),
   };
   switch (kind) {
     case 'leader_digest':
@@ -137,6 +137,7 @@ export function createMailRouter(context: AppContext): Router {
   const router = Router();
   const db = context.database.db;
   const baseUrl = context.config.baseUrl;
+  const mailMode = context.config.smtpUrl ? 'smtp' : 'file';
 
   router.get('/admin/e-post', requireAdmin, async (req, res) => {
     const q = listQuery.parse(req.query);
@@ -154,7 +155,7 @@ export function createMailRouter(context: AppContext): Router {
       counts,
       statusLabels: STATUS_LABELS,
       kindLabels: OUTBOX_KIND_LABELS,
-      mailMode: context.config.smtpUrl ? 'smtp' : 'file',
+      mailMode,
     });
   });
 
@@ -238,7 +239,6 @@ export function createMailRouter(context: AppContext): Router {
     if (!id.success) throw new NotFoundError('E-posten finnes ikke.');
     const mail = await findOutboxMail(db, id.data);
     if (!mail) throw new NotFoundError('E-posten finnes ikke.');
-    const mailMode = context.config.smtpUrl ? 'smtp' : 'file';
     res.render('mail/outbox-detail', {
       title: mail.subject,
       mail,

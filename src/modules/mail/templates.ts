@@ -31,6 +31,10 @@ export interface TemplateText {
   body: string;
 }
 
+/** `{{status}}`, offered by every employee reminder (completionStatusSentence). */
+const STATUS_PLACEHOLDER =
+  'det som er registrert om kurset: «Du fullførte kurset sist 05.02.2023, og det må tas på nytt.» eller «Kurset er ikke registrert som fullført.»';
+
 /** The placeholders each kind offers, with a bokmål explanation for the editor. */
 export const PLACEHOLDERS: Record<MailKind, Record<string, string>> = {
   employee_due_soon: {
@@ -38,16 +42,14 @@ export const PLACEHOLDERS: Record<MailKind, Record<string, string>> = {
     kurs: 'kursets navn',
     frist: 'fristen (dd.mm.åååå)',
     dager: 'antall dager til fristen',
-    status:
-      'det som er registrert om kurset: «Du fullførte kurset sist 05.02.2023, og det må tas på nytt.» eller «Kurset er ikke registrert som fullført.»',
+    status: STATUS_PLACEHOLDER,
     lenke: 'lenke til kurset',
   },
   employee_due_today: {
     navn: 'mottakerens navn',
     kurs: 'kursets navn',
     frist: 'fristen',
-    status:
-      'det som er registrert om kurset: «Du fullførte kurset sist 05.02.2023, og det må tas på nytt.» eller «Kurset er ikke registrert som fullført.»',
+    status: STATUS_PLACEHOLDER,
     lenke: 'lenke til kurset',
   },
   employee_overdue: {
@@ -55,8 +57,7 @@ export const PLACEHOLDERS: Record<MailKind, Record<string, string>> = {
     kurs: 'kursets navn',
     frist: 'fristen som er passert',
     dager: 'antall dager siden fristen',
-    status:
-      'det som er registrert om kurset: «Du fullførte kurset sist 05.02.2023, og det må tas på nytt.» eller «Kurset er ikke registrert som fullført.»',
+    status: STATUS_PLACEHOLDER,
     lenke: 'lenke til kurset',
   },
   leader_digest: {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CliError, type CliCommandSet } from '../../lib/cli';
 import { formatNorwegianDate, isValidLocalDate, todayInOslo } from '../../lib/dates';
-import { MAIL_KIND_LABELS } from '../mail/templates';
+import { countDays, MAIL_KIND_LABELS } from '../mail/templates';
 import { listSchedules } from './reminders.repo';
 import { dryRunSchedule, runScheduleNow, type RunResult } from './reminders.service';
 
@@ -42,7 +42,7 @@ function printText(results: RunResult[], out: (line: string) => void): void {
     const { interval, maxReached, intervalDays, maxCount } = r.heldBack;
     if (interval + maxReached > 0)
       out(
-        `  Ikke påminnet nå: ${interval} forfalte kurs (påminnet for mindre enn ${intervalDays} dager siden), ${maxReached} (har fått alle ${maxCount}).`,
+        `  Ikke påminnet nå: ${interval} forfalte kurs (påminnet for mindre enn ${countDays(intervalDays)} siden), ${maxReached} (har fått alle ${maxCount}).`,
       );
   }
 }

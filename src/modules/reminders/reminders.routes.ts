@@ -5,7 +5,7 @@ import { requireAdmin } from '../../http/auth';
 import { isValidLocalDate, todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 import { listTemplateVariants } from '../mail/mail.service';
-import { MAIL_KIND_LABELS } from '../mail/templates';
+import { countDays, MAIL_KIND_LABELS } from '../mail/templates';
 import { listUnits } from '../org/org.repo';
 import {
   changeSchedule,
@@ -130,6 +130,7 @@ export function createRemindersRouter(context: AppContext): Router {
         title: dryRun ? 'Prøvekjøring' : 'Kjørt nå',
         result,
         kindLabels: MAIL_KIND_LABELS,
+        countDays,
       });
     });
   }

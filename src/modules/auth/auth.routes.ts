@@ -1,8 +1,9 @@
 import { Router, type RequestHandler } from 'express';
-import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type passport from 'passport';
 import type { AppContext } from '../../app';
 import type { SessionUser } from '../../http/auth';
+import { QUARTER_HOUR_MS, rateLimiter, TOO_MANY_TRIES } from '../../http/rate-limit';
 import { AppError, ValidationError } from '../../lib/errors';
 import { parseInput } from '../../lib/validation';
 import { firstAdminSchema, loginSchema } from './auth.schema';
@@ -39,11 +40,9 @@ export function createAuthRouter(context: AppContext, pp: passport.PassportStati
   const router = Router();
   const db = context.database.db;
 
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
+  const loginLimiter = rateLimiter({
+    windowMs: QUARTER_HOUR_MS,
     limit: 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     skipSuccessfulRequests: true,
     keyGenerator: (req) => {
       const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : '';
@@ -52,7 +51,7 @@ export function createAuthRouter(context: AppContext, pp: passport.PassportStati
     handler: (req, res) => {
       res.status(429).render('auth/login', {
         title: 'Logg inn',
-        error: 'For mange mislykkede forsøk. Vent et kvarter og prøv igjen.',
+        error: TOO_MANY_TRIES,
         email: typeof req.body?.email === 'string' ? req.body.email : '',
         next: nextTarget(req.body?.neste),
       });

@@ -1,8 +1,9 @@
 import { Router } from 'express';
-import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireLogin } from '../../http/auth';
+import { rateLimiter } from '../../http/rate-limit';
 import { todayInOslo } from '../../lib/dates';
 import { NotFoundError } from '../../lib/errors';
 import { renderCertificatePdf } from './certificate-pdf';
@@ -43,10 +44,8 @@ export function createCertificatesRouter(context: AppContext): Router {
     res.send(pdf);
   });
 
-  const verifyLimiter = rateLimit({
+  const verifyLimiter = rateLimiter({
     ...VERIFY_RATE_LIMIT,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
     handler: (_req, res) => {
       res.status(429).render('certificates/verify', {

@@ -1,8 +1,9 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppContext } from '../../app';
 import { requireAdmin, requireLogin } from '../../http/auth';
+import { QUARTER_HOUR_MS, rateLimiter, TOO_MANY_TRIES } from '../../http/rate-limit';
 import { ValidationError } from '../../lib/errors';
 import { logger } from '../../lib/logger';
 import { parseInput } from '../../lib/validation';
@@ -81,19 +82,15 @@ export function createPasswordsRouter(context: AppContext): Router {
       email: emailOf(req.body),
     });
   // As /logg-inn: per address and e-mail; and per address alone, against asking for many accounts.
-  const perAddressAndEmail = rateLimit({
-    windowMs: 15 * 60 * 1000,
+  const perAddressAndEmail = rateLimiter({
+    windowMs: QUARTER_HOUR_MS,
     limit: 5,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${emailOf(req.body).trim().toLowerCase()}`,
     handler: tooMany,
   });
-  const perAddress = rateLimit({
-    windowMs: 15 * 60 * 1000,
+  const perAddress = rateLimiter({
+    windowMs: QUARTER_HOUR_MS,
     limit: 20,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
     handler: tooMany,
   });
@@ -154,17 +151,15 @@ export function createPasswordsRouter(context: AppContext): Router {
     }
   });
 
-  const changeLimiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
+  const changeLimiter = rateLimiter({
+    windowMs: QUARTER_HOUR_MS,
     limit: 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     skipSuccessfulRequests: true,
     keyGenerator: (req) => `user:${req.user?.id ?? ipKeyGenerator(req.ip ?? '')}`,
     handler: (_req, res) =>
       res.status(429).render('passwords/change', {
         title: CHANGE_TITLE,
-        errors: { currentPassword: 'For mange mislykkede forsøk. Vent et kvarter og prøv igjen.' },
+        errors: { currentPassword: TOO_MANY_TRIES },
         changed: false,
       }),
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isRepetition } from '../passwords/passwords.schema';
+import { passwordRule } from '../passwords/passwords.schema';
 
 export const loginSchema = z.object({
   email: z.string().trim().min(1, 'Skriv inn e-postadressen din.').max(254),
@@ -10,14 +10,7 @@ export const firstAdminSchema = z
   .object({
     name: z.string().trim().min(2, 'Skriv inn navnet ditt.').max(200, 'Navnet er for langt.'),
     email: z.email('Skriv inn en gyldig e-postadresse.').trim().max(254),
-    password: z
-      .string()
-      .min(12, 'Passordet må ha minst 12 tegn.')
-      .max(1024, 'Passordet er for langt.')
-      .refine(
-        (v) => !isRepetition(v),
-        'Passordet kan ikke bare gjenta det samme. Bruk gjerne flere ulike ord.',
-      ),
+    password: passwordRule(),
     passwordRepeat: z.string(),
   })
   .refine((v) => v.password === v.passwordRepeat, {

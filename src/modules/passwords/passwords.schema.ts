@@ -4,16 +4,26 @@ import { z } from 'zod';
  * True for a password that only repeats a shorter part («passordpassord», «aaaaaaaaaaaa»,
  * «123412341234»): long enough to pass the length rule, but as easy to guess as the part.
  */
-export function isRepetition(password: string): boolean {
+function isRepetition(password: string): boolean {
   return /^(.+?)\1+$/su.test(password);
 }
 
-/** The same length rules as the first administrator's password (auth.schema.ts), and no repetition. */
-const newPassword = z
-  .string({ error: 'Skriv inn et nytt passord.' })
-  .min(12, 'Passordet må ha minst 12 tegn.')
-  .max(1024, 'Passordet er for langt.')
-  .refine((v) => !isRepetition(v), 'Passordet kan ikke bare gjenta det samme. Bruk gjerne flere ulike ord.');
+/**
+ * A password someone chooses (the first administrator, a link, a change): 12 to 1,024 characters
+ * and no repetition of a shorter part. `missing` is the message when the field is not sent at all.
+ */
+export function passwordRule(missing?: string) {
+  return z
+    .string(missing ? { error: missing } : undefined)
+    .min(12, 'Passordet må ha minst 12 tegn.')
+    .max(1024, 'Passordet er for langt.')
+    .refine(
+      (v) => !isRepetition(v),
+      'Passordet kan ikke bare gjenta det samme. Bruk gjerne flere ulike ord.',
+    );
+}
+
+const newPassword = passwordRule('Skriv inn et nytt passord.');
 
 export const forgotPasswordSchema = z.object({
   email: z

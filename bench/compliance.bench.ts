@@ -7,7 +7,8 @@
  * rows), adds three requirements and a realistic completion history, and measures:
  * - the organisation-wide report (buildOrgReport) against one raw SQL aggregate over the same rows;
  * - the leader dashboard (/leder) of a 300-person unit under 20 concurrent users (autocannon, p95),
- *   with the app in this process (createApp + http.listen) and a real logged-in leader session.
+ *   with the app in this process (createApp + http.listen) and a real logged-in leader session;
+ *   autocannon runs in a child process (bench/lib/load.ts), so it does not share the server's event loop.
  * PGlite in a temporary folder (as `npm start` runs it) by default; PostgreSQL when DATABASE_URL is set (schema bench_compliance,
  * dropped afterwards).
  */
@@ -18,8 +19,8 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import { percentile, printTable, profiled, writeResults } from './lib/results';
+import { loadFromChildProcess, postgresCpuMs } from './lib/load';
 
 const TARGETS = { orgReportMs: 200, orgReportRatio: 5, dashboardP95Ms: 30, importSeconds: 15 };
 
@@ -504,26 +505,31 @@ export async function run(args: string[]): Promise<void> {
         );
         single.push(r.ms);
       }
-      const latencies: number[] = [];
-      const result = await profiled(
-        values.profile,
-        'leader-dashboard',
-        () =>
-          new Promise<autocannon.Result>((resolve, reject) => {
-            const instance = autocannon(
-              {
-                url: `${base_}/leder`,
-                connections: 20,
-                duration: seconds,
-                headers: { cookie: sessionCookie },
-              },
-              (error, res) => (error ? reject(error) : resolve(res)),
-            );
-            instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-          }),
+      const serverCpuBefore = process.cpuUsage();
+      const postgresCpuBefore = postgresCpuMs();
+      const {
+        result,
+        latencies,
+        cpuMs: loadCpuMs,
+      } = await profiled(values.profile, 'leader-dashboard', () =>
+        loadFromChildProcess({
+          url: `${base_}/leder`,
+          connections: 20,
+          seconds,
+          headers: { cookie: sessionCookie },
+        }),
       );
+      const serverCpu = process.cpuUsage(serverCpuBefore);
+      const postgresCpuAfter = postgresCpuMs();
+      const perRequest = (ms: number) => round((ms * 1000) / result.requests.total);
       dashboard = {
         requests: result.requests.total,
+        // Where the machine's 2 cores went, in µs of CPU per request (all threads of each process).
+        serverCpuUsPerRequest: perRequest((serverCpu.user + serverCpu.system) / 1000),
+        loadGeneratorCpuUsPerRequest: perRequest(loadCpuMs),
+        ...(database.kind === 'postgres' && postgresCpuBefore !== undefined && postgresCpuAfter !== undefined
+          ? { postgresCpuUsPerRequest: perRequest(postgresCpuAfter - postgresCpuBefore) }
+          : {}),
         requestsPerSecond: Math.round(result.requests.average),
         singleUserMedianMs: round(percentile(single, 50)),
         pageKiB: round(Buffer.byteLength(html) / 1024),
@@ -635,6 +641,16 @@ export async function run(args: string[]): Promise<void> {
       {
         måling: 'Lederside, én bruker (median)',
         verdi: `${dashboard.singleUserMedianMs} ms`,
+        mål: '',
+        ok: '',
+      },
+      {
+        måling: 'Lederside, CPU per forespørsel',
+        verdi:
+          `server ${dashboard.serverCpuUsPerRequest} µs, last ${dashboard.loadGeneratorCpuUsPerRequest} µs` +
+          (dashboard.postgresCpuUsPerRequest !== undefined
+            ? `, PostgreSQL ${dashboard.postgresCpuUsPerRequest} µs`
+            : ''),
         mål: '',
         ok: '',
       },

@@ -4,8 +4,10 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/client';
 import { ForbiddenError } from '../lib/errors';
+import { VersionedCache } from '../lib/versioned-cache';
 import { findUserByEmail, findUserWithLedUnits, type LedUnit } from '../modules/auth/users.repo';
 import { scopeOf, type UnitScope } from '../modules/org/unit-scope';
+import { directoryVersionOf } from './directory-version';
 
 export interface SessionUser {
   id: number;
@@ -69,11 +71,17 @@ export function createPassport(db: Db): passport.PassportStatic {
     }),
   );
   instance.serializeUser((user, done) => done(null, (user as SessionUser).id));
-  instance.deserializeUser((id: number, done) => {
-    loadSessionUser(db, id)
-      .then((user) => done(null, user ?? false))
-      .catch(done);
-  });
+  // The logged-in user of each request, cached per directory version (decision 0007): a change to
+  // the user, the units they lead or the unit tree moves the version, in every app process.
+  const sessionUsers = new VersionedCache<number, SessionUser | null>(10_000);
+  instance.deserializeUser(
+    (req: Request, id: number, done: (error: unknown, user?: SessionUser | false) => void) => {
+      directoryVersionOf(req, db)
+        .then((version) => sessionUsers.getOrCompute(id, version, () => loadSessionUser(db, id)))
+        .then((user) => done(null, user ?? false))
+        .catch(done);
+    },
+  );
   return instance;
 }
 

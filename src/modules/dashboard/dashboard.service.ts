@@ -73,12 +73,25 @@ export async function buildDashboard(
     status: query.status,
     employeeRows: selectEmployeeRows(report, query.status),
     chart: chartDataOf(report),
-    withoutEmail: selectEmployees(report.facts, {
+    withoutEmail: withoutEmailOf(report, scope),
+  };
+}
+
+// Per cached report (by its evaluated rows, which the copies of a cached report share).
+const withoutEmailByReport = new WeakMap<OrgReport['statusRows'], EmployeeRecord[]>();
+
+/** The counted employees of the report without an e-mail address, found once per cached report. */
+function withoutEmailOf(report: OrgReport, scope: UnitScope): EmployeeRecord[] {
+  let list = withoutEmailByReport.get(report.statusRows);
+  if (!list) {
+    list = selectEmployees(report.facts, {
       scope,
       activeOn: report.asOf,
       unitPath: report.selectedUnit?.path,
-    }).filter(lacksEmailAddress),
-  };
+    }).filter(lacksEmailAddress);
+    withoutEmailByReport.set(report.statusRows, list);
+  }
+  return list;
 }
 
 const osloTime = new Intl.DateTimeFormat('nb-NO', {

@@ -28,6 +28,11 @@ export function leaderScopeOf(subject: ScopeSubject): UnitScope {
   return scopeOf({ isAdmin: false, ledUnits: subject.ledUnits });
 }
 
+/** A string that is the same for two scopes exactly when they cover the same units, for cache keys. */
+export function scopeKeyOf(scope: UnitScope): string {
+  return scope.kind === 'all' ? '*' : [...scope.paths].sort().join(',');
+}
+
 /** A SQL condition on an org_units.path column that is true only for units inside the scope. */
 export function unitScopeCondition(scope: UnitScope, pathColumn: AnyColumn | SQL): SQL {
   if (scope.kind === 'all') return sql`true`;

@@ -6,7 +6,7 @@ import { lacksEmailAddress } from '../compliance/compliance.repo';
 import { computeComplianceRows, evaluatePair, type ComplianceRow } from '../compliance/compliance.service';
 import type { ComplianceStatus } from '../compliance/deadline-engine';
 import { findUnitByCode, findUnitById, type UnitRecord } from '../org/org.repo';
-import { assertUnitInScope, type UnitScope } from '../org/unit-scope';
+import { assertUnitInScope, scopeKeyOf, type UnitScope } from '../org/unit-scope';
 import {
   computeFigures,
   sortUnitFigures,
@@ -61,8 +61,7 @@ const reportCache = new WeakMap<ComplianceFacts, Map<string, OrgReport>>();
 const CACHED_ROWS_PER_FACTS = 400_000;
 
 function cacheKey(scope: UnitScope, asOf: LocalDate, unitId?: number, requirementId?: number): string {
-  const scopeKey = scope.kind === 'all' ? '*' : [...scope.paths].sort().join(',');
-  return `${scopeKey}|${asOf}|${unitId ?? ''}|${requirementId ?? ''}`;
+  return `${scopeKeyOf(scope)}|${asOf}|${unitId ?? ''}|${requirementId ?? ''}`;
 }
 
 function remember(facts: ComplianceFacts, key: string, report: OrgReport): void {

@@ -4,7 +4,9 @@ import { requireAdmin, requireLeaderOrAdmin } from '../../http/auth';
 import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 import { dbId, parseInput } from '../../lib/validation';
-import { leaderScopeOf, type UnitScope } from '../org/unit-scope';
+import { leaderScopeOf, scopeKeyOf, type UnitScope } from '../org/unit-scope';
+import { directoryVersionOf } from '../../http/directory-version';
+import { VersionedCache } from '../../lib/versioned-cache';
 import { FIRST_REVIEW_YEAR, topicInputSchema, unitReviewInputSchema, yearSchema } from './reviews.schema';
 import {
   buildReviewYear,
@@ -14,6 +16,7 @@ import {
   listTopicsForAdmin,
   listUnitsMissingReview,
   recordUnitReview,
+  type MissingReview,
 } from './reviews.service';
 
 const idSchema = dbId();
@@ -57,6 +60,8 @@ export function createReviewsRouter(context: AppContext): Router {
 
   // The dashboards (/leder, /admin, owned by the dashboard feature) show the units without this year's
   // review through the reviews/missing-reviews partial; this router runs first and hands it the list.
+  // Per year and scope, as of the directory version read in the request (decision 0007).
+  const missingByScope = new VersionedCache<string, MissingReview[]>(1_000);
   router.get(['/leder', '/admin'], async (req, res, next) => {
     const user = req.user;
     const leaderPage = req.path === '/leder';
@@ -64,9 +69,12 @@ export function createReviewsRouter(context: AppContext): Router {
     await ensureBuiltinTopics(db);
     const year = currentYear();
     const scope: UnitScope = leaderPage ? leaderScopeOf(user) : { kind: 'all' };
+    const key = `${year}|${scopeKeyOf(scope)}`;
     res.locals.missingReviews = {
       year,
-      list: await listUnitsMissingReview(db, scope, year),
+      list: await missingByScope.getOrCompute(key, await directoryVersionOf(req, db), () =>
+        listUnitsMissingReview(db, scope, year),
+      ),
       link: leaderPage ? '/leder/gjennomganger' : '/admin/gjennomganger',
     };
     next();

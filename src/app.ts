@@ -101,6 +101,15 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   );
   app.use('/vendor/chartjs', express.static(path.join(rootDir, 'node_modules/chart.js/dist'), staticOptions));
 
+  // Everything below is rendered per request, most of it personal data (employees, statuses): no
+  // browser or proxy keeps a copy (a shared computer in a kindergarten), and so no ETag either,
+  // which Express would otherwise compute over every page.
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
   app.use(createHealthRouter(context));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));

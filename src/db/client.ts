@@ -31,6 +31,20 @@ export async function readAll<T extends readonly unknown[]>(
   return results as unknown as T;
 }
 
+/**
+ * A query built once per database object and run with parameters. Most requests read a data
+ * version and their session; building the SQL of those each time cost more than running them, and
+ * on the PostgreSQL server a named statement is parsed and planned once per connection.
+ */
+export function preparedPerDatabase<P>(build: (db: Db) => P): (db: Db) => P {
+  const prepared = new WeakMap<Db, P>();
+  return (db) => {
+    let query = prepared.get(db);
+    if (!query) prepared.set(db, (query = build(db)));
+    return query;
+  };
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';

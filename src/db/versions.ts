@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import type { DbOrTx } from './client';
+import { eq, sql } from 'drizzle-orm';
+import { isTransaction, preparedPerDatabase, type DbOrTx } from './client';
 import { dataVersions } from './schema';
 
 /**
@@ -9,10 +9,18 @@ import { dataVersions } from './schema';
  */
 export type DataVersionKey = 'compliance' | 'directory';
 
-export async function readDataVersion(db: DbOrTx, key: DataVersionKey): Promise<number> {
-  const rows = await db
+const versionQuery = preparedPerDatabase((db) =>
+  db
     .select({ version: dataVersions.version })
     .from(dataVersions)
-    .where(eq(dataVersions.key, key));
+    .where(eq(dataVersions.key, sql.placeholder('key')))
+    .prepare('kursvakt_data_version'),
+);
+
+export async function readDataVersion(db: DbOrTx, key: DataVersionKey): Promise<number> {
+  // A transaction reads on its own connection, in its own snapshot.
+  const rows = isTransaction(db)
+    ? await db.select({ version: dataVersions.version }).from(dataVersions).where(eq(dataVersions.key, key))
+    : await versionQuery(db).execute({ key });
   return rows[0]?.version ?? 0;
 }

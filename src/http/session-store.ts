@@ -1,6 +1,6 @@
 import session from 'express-session';
-import { eq, lt } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import { eq, lt, sql } from 'drizzle-orm';
+import { preparedPerDatabase, type Db } from '../db/client';
 import { sessions } from '../db/schema';
 
 const DEFAULT_TTL_MS = 8 * 60 * 60 * 1000;
@@ -8,6 +8,15 @@ const DEFAULT_TTL_MS = 8 * 60 * 60 * 1000;
 const TOUCH_AFTER_MS = 60 * 1000;
 /** How many sessions' last written expiry are remembered; beyond it, touches simply write. */
 const REMEMBERED_SESSIONS = 10_000;
+
+// Every request with a session cookie reads it: built once per database (see preparedPerDatabase).
+const sessionQuery = preparedPerDatabase((db) =>
+  db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.sid, sql.placeholder('sid')))
+    .prepare('kursvakt_session_get'),
+);
 
 /** express-session store on the sessions table, so any app instance can serve any session. */
 export class DrizzleSessionStore extends session.Store {
@@ -35,10 +44,8 @@ export class DrizzleSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.db
-      .select()
-      .from(sessions)
-      .where(eq(sessions.sid, sid))
+    sessionQuery(this.db)
+      .execute({ sid })
       .then((rows) => {
         const row = rows[0];
         if (!row || row.expire.getTime() <= Date.now()) return callback(null, null);

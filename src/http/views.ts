@@ -51,12 +51,24 @@ type TemplateFunction = (
  * locals with `data` on top.
  */
 export function createTemplateRenderer(viewsDir: string, cache: boolean) {
-  const compiled = new Map<string, TemplateFunction>();
+  // Per file, the functions compiled for each set of names it was rendered with (a handful).
+  const compiled = new Map<string, Array<{ names: string[]; fn: TemplateFunction }>>();
+  const usable = new Map<string, boolean>();
+
+  const namesOf = (locals: Locals): string[] => {
+    const names: string[] = [];
+    for (const name of Object.keys(locals)) {
+      let ok = usable.get(name);
+      if (ok === undefined) usable.set(name, (ok = identifier.test(name)));
+      if (ok) names.push(name);
+    }
+    return names;
+  };
 
   const compile = (filename: string, names: string[]): TemplateFunction => {
-    const key = `${filename}\0${names.join(',')}`;
-    const known = cache ? compiled.get(key) : undefined;
-    if (known) return known;
+    const variants = cache ? compiled.get(filename) : undefined;
+    const known = variants?.find((v) => sameNames(v.names, names));
+    if (known) return known.fn;
     const text = fs.readFileSync(filename, 'utf8');
     const fn = ejs.compile(`<% { %>${text}<% } %>`, {
       client: true,
@@ -65,7 +77,8 @@ export function createTemplateRenderer(viewsDir: string, cache: boolean) {
       filename,
       root: viewsDir,
     } as ejs.Options) as unknown as TemplateFunction;
-    if (cache) compiled.set(key, fn);
+    // Bounded, should a page ever be rendered with ever new names.
+    if (cache) compiled.set(filename, [...(variants ?? []).slice(-31), { names, fn }]);
     return fn;
   };
 
@@ -77,13 +90,18 @@ export function createTemplateRenderer(viewsDir: string, cache: boolean) {
   };
 
   const render = (filename: string, locals: Locals): string => {
-    const names = Object.keys(locals).filter((name) => identifier.test(name));
     const include: Include = (includePath, data) =>
       render(resolve(includePath, filename), data ? { ...locals, ...data } : locals);
-    return compile(filename, names)(locals, escapeHtml, include, undefined);
+    return compile(filename, namesOf(locals))(locals, escapeHtml, include, undefined);
   };
 
   return render;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

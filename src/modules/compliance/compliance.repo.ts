@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { readDataVersion } from '../../db/versions';
 import {
   completions,
   courses,
-  dataVersions,
   employees,
   exemptions,
   factChanges,
@@ -229,12 +229,8 @@ export async function listFactChanges(
 }
 
 /** The committed version of the compliance facts (see the data_versions table). */
-export async function readComplianceVersion(db: DbOrTx): Promise<number> {
-  const rows = await db
-    .select({ version: dataVersions.version })
-    .from(dataVersions)
-    .where(eq(dataVersions.key, 'compliance'));
-  return rows[0]?.version ?? 0;
+export function readComplianceVersion(db: DbOrTx): Promise<number> {
+  return readDataVersion(db, 'compliance');
 }
 
 export interface ExemptionRecord {

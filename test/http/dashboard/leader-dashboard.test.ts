@@ -33,6 +33,15 @@ describe('the leader dashboard (/leder)', () => {
     return { counted, done, dueSoon, overdue, todo, exempt, rate };
   };
 
+  test('when a leader opens the dashboard, then no browser or proxy may keep the page, and static files stay cacheable', async () => {
+    const page = await leaderA.get('/leder').expect(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers.etag).toBeUndefined();
+    const css = await request(t.app).get('/static/css/app.css').expect(200);
+    expect(css.headers['cache-control']).not.toBe('no-store');
+    expect(css.headers.etag).toBeDefined();
+  });
+
   test('when a leader opens the dashboard, then each led unit and sub-unit has counts per status and course and the DOMAIN completion rate', async () => {
     const res = await leaderA.get('/leder').expect(200);
     const rows = parseFigureRows(res.text);

@@ -56,6 +56,9 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   const viewsDir = path.join(rootDir, 'views');
   app.engine('ejs', createViewEngine(viewsDir, config.isProduction));
   app.set('view engine', 'ejs');
+  // From the config, not from Express's own reading of NODE_ENV: without it, every render looks up
+  // the view file on disk.
+  app.set('view cache', config.isProduction);
   app.locals.buildMainMenu = buildMainMenu;
   app.set('views', viewsDir);
   app.set('trust proxy', config.isProduction ? 1 : false);

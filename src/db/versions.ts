@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { isTransaction, preparedPerDatabase, type DbOrTx } from './client';
+import { isTransaction, preparedPerDatabase, type Db, type DbOrTx } from './client';
 import { dataVersions } from './schema';
 
 /**
@@ -23,4 +23,21 @@ export async function readDataVersion(db: DbOrTx, key: DataVersionKey): Promise<
     ? await db.select({ version: dataVersions.version }).from(dataVersions).where(eq(dataVersions.key, key))
     : await versionQuery(db).execute({ key });
   return rows[0]?.version ?? 0;
+}
+
+export type DataVersions = Record<DataVersionKey, number>;
+
+const allVersionsQuery = preparedPerDatabase((db) =>
+  db
+    .select({ key: dataVersions.key, version: dataVersions.version })
+    .from(dataVersions)
+    .prepare('kursvakt_data_versions'),
+);
+
+/** Both versions in one query (outside a transaction). */
+export async function readDataVersions(db: Db): Promise<DataVersions> {
+  const versions: DataVersions = { compliance: 0, directory: 0 };
+  for (const row of await allVersionsQuery(db).execute())
+    if (row.key === 'compliance' || row.key === 'directory') versions[row.key] = row.version;
+  return versions;
 }

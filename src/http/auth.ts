@@ -7,7 +7,7 @@ import { ForbiddenError } from '../lib/errors';
 import { VersionedCache } from '../lib/versioned-cache';
 import { findUserByEmail, findUserWithLedUnits, type LedUnit } from '../modules/auth/users.repo';
 import { scopeOf, type UnitScope } from '../modules/org/unit-scope';
-import { directoryVersionOf } from './directory-version';
+import { versionsOf } from './request-versions';
 
 export interface SessionUser {
   id: number;
@@ -76,8 +76,8 @@ export function createPassport(db: Db): passport.PassportStatic {
   const sessionUsers = new VersionedCache<number, SessionUser | null>(10_000);
   instance.deserializeUser(
     (req: Request, id: number, done: (error: unknown, user?: SessionUser | false) => void) => {
-      directoryVersionOf(req, db)
-        .then((version) => sessionUsers.getOrCompute(id, version, () => loadSessionUser(db, id)))
+      versionsOf(req, db)
+        .then(({ directory }) => sessionUsers.getOrCompute(id, directory, () => loadSessionUser(db, id)))
         .then((user) => done(null, user ?? false))
         .catch(done);
     },

@@ -231,13 +231,16 @@ function newestCachedUpTo(version: number): ComplianceFacts | null {
  * The facts of the whole organisation at the committed data version. One small query per call
  * checks the version (bumped by triggers in every transaction that changes the facts, so also by
  * another app instance); the facts are read again only when it has moved, once for all callers
- * waiting at that moment.
+ * waiting at that moment. A caller that has just read the version (a request reads it once, see
+ * versionsOf) passes it as `seenVersion` instead of a second query.
  */
-export async function currentFacts(db: Db): Promise<ComplianceFacts> {
+export async function currentFacts(db: Db, seenVersion?: number): Promise<ComplianceFacts> {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = { facts: null, loading: null }));
+  let seen = seenVersion;
   for (;;) {
-    const version = await readComplianceVersion(db);
+    const version = seen ?? (await readComplianceVersion(db));
+    seen = undefined;
     if (cache.facts && cache.facts.version !== null && cache.facts.version >= version) return cache.facts;
     if (!cache.loading) {
       const loading = loadFactsSnapshot(db, cache.facts);
@@ -264,8 +267,12 @@ export async function currentFacts(db: Db): Promise<ComplianceFacts> {
  * changes are in the log it sees. Versions start at a random number per database (migration 0001),
  * so two databases in one process never share one, nor come within the log's reach of each other.
  */
-export async function factsFor(db: DbOrTx, filter: EmployeeFilter): Promise<ComplianceFacts> {
-  if (!isTransaction(db)) return currentFacts(db);
+export async function factsFor(
+  db: DbOrTx,
+  filter: EmployeeFilter,
+  seenVersion?: number,
+): Promise<ComplianceFacts> {
+  if (!isTransaction(db)) return currentFacts(db, seenVersion);
   const version = await readComplianceVersion(db);
   const cached = factsByVersion.get(version)?.deref();
   if (cached) return cached;

@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { dbId } from '../../lib/validation';
 import type { AppContext } from '../../app';
 import { requireAdmin, requireLeaderOrAdmin } from '../../http/auth';
+import { versionsOf } from '../../http/request-versions';
 import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 import { leaderScopeOf, type UnitScope } from '../org/unit-scope';
@@ -51,12 +52,17 @@ export function createDashboardRouter(context: AppContext): Router {
   for (const { basePath, guard, scopeOf, title } of variants) {
     const load = async (req: Request): Promise<{ q: ReportQuery; dashboard: LeaderDashboard }> => {
       const q = parseReportQuery(req);
-      const dashboard = await buildDashboard(db, scopeOf(req), {
-        asOf: q.dato ?? todayInOslo(context.now()),
-        unitId: q.enhet,
-        requirementId: q.kurs,
-        status: q.status,
-      });
+      const dashboard = await buildDashboard(
+        db,
+        scopeOf(req),
+        {
+          asOf: q.dato ?? todayInOslo(context.now()),
+          unitId: q.enhet,
+          requirementId: q.kurs,
+          status: q.status,
+        },
+        (await versionsOf(req, db)).compliance,
+      );
       return { q, dashboard };
     };
     const fileName = (d: LeaderDashboard, kind: string, ext: string) =>

@@ -63,11 +63,15 @@ export async function buildDashboard(
   db: Db,
   scope: UnitScope,
   query: DashboardQuery,
+  seenVersion?: number,
 ): Promise<LeaderDashboard> {
-  const report = await buildOrgReport(db, scope, query.asOf, {
-    unitId: query.unitId,
-    requirementId: query.requirementId,
-  });
+  const report = await buildOrgReport(
+    db,
+    scope,
+    query.asOf,
+    { unitId: query.unitId, requirementId: query.requirementId },
+    seenVersion,
+  );
   return {
     report,
     status: query.status,

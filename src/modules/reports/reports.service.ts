@@ -82,14 +82,16 @@ function remember(facts: ComplianceFacts, key: string, report: OrgReport): void 
  * The report for a scope on a date: figures per unit (with sub-units) and overall, evaluated from
  * the compliance facts in one pass. Used by the leader dashboard, the HR report, the exports and
  * the benchmark. Reports are cached per data version; the caller must not change what it gets.
+ * `seenVersion`: the compliance version the caller has just read, if it has (see currentFacts).
  */
 export async function buildOrgReport(
   db: DbOrTx,
   scope: UnitScope,
   asOf: LocalDate,
   filters: ReportFilters = {},
+  seenVersion?: number,
 ): Promise<OrgReport> {
-  const facts = await factsFor(db, { scope });
+  const facts = await factsFor(db, { scope }, seenVersion);
   let selectedUnit: UnitRecord | null = null;
   if (filters.unitId !== undefined) {
     selectedUnit =

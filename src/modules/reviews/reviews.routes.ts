@@ -5,7 +5,7 @@ import { todayInOslo } from '../../lib/dates';
 import { ValidationError } from '../../lib/errors';
 import { dbId, parseInput } from '../../lib/validation';
 import { leaderScopeOf, scopeKeyOf, type UnitScope } from '../org/unit-scope';
-import { directoryVersionOf } from '../../http/directory-version';
+import { versionsOf } from '../../http/request-versions';
 import { VersionedCache } from '../../lib/versioned-cache';
 import { FIRST_REVIEW_YEAR, topicInputSchema, unitReviewInputSchema, yearSchema } from './reviews.schema';
 import {
@@ -72,7 +72,7 @@ export function createReviewsRouter(context: AppContext): Router {
     const key = `${year}|${scopeKeyOf(scope)}`;
     res.locals.missingReviews = {
       year,
-      list: await missingByScope.getOrCompute(key, await directoryVersionOf(req, db), () =>
+      list: await missingByScope.getOrCompute(key, (await versionsOf(req, db)).directory, () =>
         listUnitsMissingReview(db, scope, year),
       ),
       link: leaderPage ? '/leder/gjennomganger' : '/admin/gjennomganger',

@@ -155,6 +155,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     throw error;
   }
   const db = drizzle(client, { schema }) as unknown as Db;
+  changeCounters.set(db, countChanges(client));
   return wrapDatabase(
     db,
     'pglite',
@@ -202,6 +203,73 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
     query: (text) => pool.query(text),
     end: () => pool.end(),
   });
+}
+
+/**
+ * On PGlite, which only this process can open (claimDataDir), the count of statements run so far
+ * that may have changed the database: every statement except the reads marked read-only by their
+ * exact SQL text. A value read at count n is still the database's while the count is n – what lets
+ * the session and the data versions be answered from memory between writes (`readUnchanged`).
+ */
+interface ChangeCounter {
+  count: number;
+  readOnly: Set<string>;
+}
+
+const changeCounters = new WeakMap<Db, ChangeCounter>();
+
+type PgliteEntryPoints = Record<'query' | 'exec' | 'transaction', (...args: never[]) => Promise<unknown>>;
+
+/**
+ * Counts every statement through the entry points Drizzle and this code use, once it has finished.
+ * Not execProtocol(Raw): PGlite's own query() runs through them. Nothing here calls them directly.
+ */
+function countChanges(client: object): ChangeCounter {
+  const counter: ChangeCounter = { count: 0, readOnly: new Set() };
+  const entry = client as unknown as PgliteEntryPoints;
+  for (const name of ['query', 'exec', 'transaction'] as const) {
+    const original = entry[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const counted = (...args: unknown[]) =>
+      original(...args).finally(() => {
+        if (!(name === 'query' && counter.readOnly.has(args[0] as string))) counter.count += 1;
+      });
+    entry[name] = counted as PgliteEntryPoints[typeof name];
+  }
+  return counter;
+}
+
+/**
+ * A read that PGlite can answer from memory while nothing else has run: `read` goes to the
+ * database only when a statement other than the read-only ones (`readOnlySql`, exact texts) has
+ * finished since the value was read. On the PostgreSQL server – other processes write there –
+ * and inside a transaction, `read` runs every time. A caller that changes what it gets passes
+ * `copy`: the value kept is then a copy of the one read, and each answer from memory another.
+ */
+export function unchangedReader<K, V>(
+  readOnlySql: (db: Db) => string[],
+  copy: (value: V) => V = (value) => value,
+): (db: DbOrTx, key: K, read: () => Promise<V>) => Promise<V> {
+  const kept = new WeakMap<Db, Map<K, { count: number; value: V }>>();
+  const registered = new WeakSet<Db>();
+  return async (db, key, read) => {
+    const counter = isTransaction(db) ? undefined : changeCounters.get(db);
+    if (!counter) return read();
+    const plain = db as Db;
+    if (!registered.has(plain)) {
+      for (const text of readOnlySql(plain)) counter.readOnly.add(text);
+      registered.add(plain);
+    }
+    let values = kept.get(plain);
+    if (!values) kept.set(plain, (values = new Map()));
+    const known = values.get(key);
+    if (known && known.count === counter.count) return copy(known.value);
+    // The count before the read: a write that finishes while it runs makes the value old at once.
+    const count = counter.count;
+    const value = await read();
+    if (values.size >= 10_000) values.clear();
+    values.set(key, { count, value: copy(value) });
+    return value;
+  };
 }
 
 const kinds = new WeakMap<Db, Database['kind']>();

@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { isTransaction, preparedPerDatabase, type Db, type DbOrTx } from './client';
+import { eq } from 'drizzle-orm';
+import { isTransaction, preparedPerDatabase, unchangedReader, type Db, type DbOrTx } from './client';
 import { dataVersions } from './schema';
 
 /**
@@ -9,35 +9,32 @@ import { dataVersions } from './schema';
  */
 export type DataVersionKey = 'compliance' | 'directory';
 
-const versionQuery = preparedPerDatabase((db) =>
-  db
+export async function readDataVersion(db: DbOrTx, key: DataVersionKey): Promise<number> {
+  if (!isTransaction(db)) return (await readDataVersions(db))[key];
+  // A transaction reads on its own connection, in its own snapshot.
+  const rows = await db
     .select({ version: dataVersions.version })
     .from(dataVersions)
-    .where(eq(dataVersions.key, sql.placeholder('key')))
-    .prepare('kursvakt_data_version'),
-);
-
-export async function readDataVersion(db: DbOrTx, key: DataVersionKey): Promise<number> {
-  // A transaction reads on its own connection, in its own snapshot.
-  const rows = isTransaction(db)
-    ? await db.select({ version: dataVersions.version }).from(dataVersions).where(eq(dataVersions.key, key))
-    : await versionQuery(db).execute({ key });
+    .where(eq(dataVersions.key, key));
   return rows[0]?.version ?? 0;
 }
 
-export type DataVersions = Record<DataVersionKey, number>;
+export type DataVersions = Readonly<Record<DataVersionKey, number>>;
 
-const allVersionsQuery = preparedPerDatabase((db) =>
-  db
-    .select({ key: dataVersions.key, version: dataVersions.version })
-    .from(dataVersions)
-    .prepare('kursvakt_data_versions'),
-);
+const allVersions = (db: Db) =>
+  db.select({ key: dataVersions.key, version: dataVersions.version }).from(dataVersions);
+const allVersionsQuery = preparedPerDatabase((db) => allVersions(db).prepare('kursvakt_data_versions'));
+const unchangedVersions = unchangedReader<'all', DataVersions>((db) => [allVersions(db).toSQL().sql]);
 
-/** Both versions in one query (outside a transaction). */
-export async function readDataVersions(db: Db): Promise<DataVersions> {
-  const versions: DataVersions = { compliance: 0, directory: 0 };
-  for (const row of await allVersionsQuery(db).execute())
-    if (row.key === 'compliance' || row.key === 'directory') versions[row.key] = row.version;
-  return versions;
+/**
+ * Both versions in one query (outside a transaction). On PGlite they come from memory while no
+ * statement has run since they were read (see unchangedReader).
+ */
+export function readDataVersions(db: Db): Promise<DataVersions> {
+  return unchangedVersions(db, 'all', async () => {
+    const versions = { compliance: 0, directory: 0 };
+    for (const row of await allVersionsQuery(db).execute())
+      if (row.key === 'compliance' || row.key === 'directory') versions[row.key] = row.version;
+    return Object.freeze(versions);
+  });
 }

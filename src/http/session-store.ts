@@ -1,6 +1,6 @@
 import session from 'express-session';
 import { eq, lt, sql } from 'drizzle-orm';
-import { preparedPerDatabase, type Db } from '../db/client';
+import { preparedPerDatabase, unchangedReader, type Db } from '../db/client';
 import { sessions } from '../db/schema';
 
 const DEFAULT_TTL_MS = 8 * 60 * 60 * 1000;
@@ -9,14 +9,28 @@ const TOUCH_AFTER_MS = 60 * 1000;
 /** How many sessions' last written expiry are remembered; beyond it, touches simply write. */
 const REMEMBERED_SESSIONS = 10_000;
 
-// Every request with a session cookie reads it: built once per database (see preparedPerDatabase).
-const sessionQuery = preparedPerDatabase((db) =>
+// Every request with a session cookie reads it: built once per database (see preparedPerDatabase),
+// and on PGlite answered from memory while nothing has been written since (see unchangedReader).
+const sessionSelect = (db: Db) =>
   db
     .select()
     .from(sessions)
-    .where(eq(sessions.sid, sql.placeholder('sid')))
-    .prepare('kursvakt_session_get'),
+    .where(eq(sessions.sid, sql.placeholder('sid')));
+const sessionQuery = preparedPerDatabase((db) => sessionSelect(db).prepare('kursvakt_session_get'));
+interface StoredSession {
+  sess: session.SessionData;
+  expire: number;
+}
+// express-session changes the session it is given, so each answer from memory is a copy.
+const unchangedSession = unchangedReader<string, StoredSession | null>(
+  (db) => [sessionSelect(db).toSQL().sql],
+  (stored) => (stored ? (JSON.parse(JSON.stringify(stored)) as StoredSession) : null),
 );
+
+async function readSession(db: Db, sid: string): Promise<StoredSession | null> {
+  const row = (await sessionQuery(db).execute({ sid }))[0];
+  return row ? { sess: row.sess as session.SessionData, expire: row.expire.getTime() } : null;
+}
 
 /** express-session store on the sessions table, so any app instance can serve any session. */
 export class DrizzleSessionStore extends session.Store {
@@ -44,13 +58,11 @@ export class DrizzleSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    sessionQuery(this.db)
-      .execute({ sid })
-      .then((rows) => {
-        const row = rows[0];
-        if (!row || row.expire.getTime() <= Date.now()) return callback(null, null);
-        this.remember(sid, row.expire.getTime());
-        callback(null, row.sess as session.SessionData);
+    unchangedSession(this.db, sid, () => readSession(this.db, sid))
+      .then((stored) => {
+        if (!stored || stored.expire <= Date.now()) return callback(null, null);
+        this.remember(sid, stored.expire);
+        callback(null, stored.sess);
       })
       .catch((error) => callback(error));
   }

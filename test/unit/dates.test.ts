@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { addDays as addDaysFns, addMonths as addMonthsFns, differenceInCalendarDays } from 'date-fns';
-import { addDays, addMonths, daysBetween, isValidLocalDate, parseDateInput } from '../../src/lib/dates';
+import {
+  addDays,
+  addMonths,
+  daysBetween,
+  isValidLocalDate,
+  parseDateInput,
+  toLocalDate,
+} from '../../src/lib/dates';
 
 /** date-fns on UTC midnights: the reference the integer arithmetic must agree with. */
 const utc = (d: string) => new Date(`${d}T00:00:00Z`);
@@ -82,5 +89,39 @@ describe('date arithmetic on calendar numbers', () => {
     expect(isValidLocalDate('1900-01-01')).toBe(true);
     expect(isValidLocalDate('2199-12-31')).toBe(true);
     expect(isValidLocalDate('1899-12-31')).toBe(false);
+  });
+});
+
+describe('toLocalDate', () => {
+  test('when instants on both sides of midnight in Oslo are asked for in turn, in winter and summer time, then each gets its own date', () => {
+    const cases: Array<[string, string]> = [
+      ['2026-01-14T22:59:59.999Z', '2026-01-14'],
+      ['2026-01-14T23:00:00.000Z', '2026-01-15'],
+      ['2026-01-14T22:59:00.000Z', '2026-01-14'],
+      ['2026-07-14T21:59:59.999Z', '2026-07-14'],
+      ['2026-07-14T22:00:00.000Z', '2026-07-15'],
+      ['2026-07-14T21:59:30.000Z', '2026-07-14'],
+      ['2026-03-29T00:59:59.000Z', '2026-03-29'],
+    ];
+    for (const [instant, date] of cases) {
+      expect(toLocalDate(new Date(instant))).toBe(date);
+      expect(toLocalDate(new Date(instant))).toBe(date);
+    }
+    expect(() => toLocalDate(new Date('ikke en dato'))).toThrow(RangeError);
+  });
+
+  test('when many instants are compared with Intl directly, then the remembered minute never gives another answer', () => {
+    const intl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' });
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }), { minLength: 2 }),
+        (times) => {
+          for (const ms of times.flatMap((t) => [t, t + 1, t - 1, t + 59_999])) {
+            const d = new Date(ms);
+            expect(toLocalDate(d)).toBe(intl.format(d));
+          }
+        },
+      ),
+    );
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
+import { VersionedCache } from '../lib/versioned-cache';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -209,7 +210,7 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
  * On PGlite, which only this process can open (claimDataDir), the count of statements run so far
  * that may have changed the database: every statement except the reads marked read-only by their
  * exact SQL text. A value read at count n is still the database's while the count is n – what lets
- * the session and the data versions be answered from memory between writes (`readUnchanged`).
+ * the session and the data versions be answered from memory between writes (`unchangedReader`).
  */
 interface ChangeCounter {
   count: number;
@@ -249,7 +250,8 @@ export function unchangedReader<K, V>(
   readOnlySql: (db: Db) => string[],
   copy: (value: V) => V = (value) => value,
 ): (db: DbOrTx, key: K, read: () => Promise<V>) => Promise<V> {
-  const kept = new WeakMap<Db, Map<K, { count: number; value: V }>>();
+  // Per database, each value under the count it was read at (the count plays the version).
+  const kept = new WeakMap<Db, VersionedCache<K, V>>();
   const registered = new WeakSet<Db>();
   return async (db, key, read) => {
     const counter = isTransaction(db) ? undefined : changeCounters.get(db);
@@ -260,14 +262,13 @@ export function unchangedReader<K, V>(
       registered.add(plain);
     }
     let values = kept.get(plain);
-    if (!values) kept.set(plain, (values = new Map()));
-    const known = values.get(key);
-    if (known && known.count === counter.count) return copy(known.value);
+    if (!values) kept.set(plain, (values = new VersionedCache(10_000)));
+    const known = values.get(key, counter.count);
+    if (known !== undefined) return copy(known);
     // The count before the read: a write that finishes while it runs makes the value old at once.
     const count = counter.count;
     const value = await read();
-    if (values.size >= 10_000) values.clear();
-    values.set(key, { count, value: copy(value) });
+    values.set(key, count, copy(value));
     return value;
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Values cached under a key together with the data version they were computed at. A value is
- * returned only for the same version, so a cache of this kind is as current as the version the
- * caller has just read from the database – in every app process, since each reads the version
- * itself. Bounded: when full, it starts again empty rather than tracking use.
+ * Values cached under a key together with the version they were computed at: a data version, or
+ * PGlite's count of statements run (unchangedReader). A value is returned only for the same
+ * version, so a cache of this kind is as current as the version the caller has just read – for a
+ * data version, in every app process, since each reads it itself. Bounded: when full, it starts
+ * again empty rather than tracking use.
  */
 export class VersionedCache<K, V> {
   private readonly entries = new Map<K, { version: number; value: V }>();

@@ -12,7 +12,6 @@
  * PGlite in a temporary folder (as `npm start` runs it) by default; PostgreSQL when DATABASE_URL is set (schema bench_compliance,
  * dropped afterwards).
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { percentile, printTable, profiled, writeResults } from './lib/results';
 import { loadFromChildProcess, postgresCpuMs } from './lib/load';
+import { createAppServer } from '../src/http/app-server';
 
 const TARGETS = { orgReportMs: 200, orgReportRatio: 5, dashboardP95Ms: 30, importSeconds: 15 };
 
@@ -474,7 +474,7 @@ export async function run(args: string[]): Promise<void> {
       .insert(schemaTables.users)
       .values({ email: 'hr@bench.kommune.no', displayName: 'HR', isAdmin: true, passwordHash: leaderHash });
     const { app, context } = createApp({ config, database });
-    const server = http.createServer(app);
+    const server = createAppServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base_ = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     let dashboard: Record<string, number> = {};

@@ -10,7 +10,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,6 +137,7 @@ async function serve(databaseUrl: string | undefined): Promise<void> {
   const { parseConfig } = await import('../src/config');
   const { openDatabase } = await import('../src/db/client');
   const { createApp } = await import('../src/app');
+  const { createAppServer } = await import('../src/http/app-server');
   const { setLogLevel } = await import('../src/lib/logger');
   const { createCourseWithRequirement, createEmployee, createUnit, createUser } =
     await import('../test/support/factories');
@@ -193,13 +193,13 @@ async function serve(databaseUrl: string | undefined): Promise<void> {
   }
 
   const { app, context } = createApp({ config, database });
-  const appServer = http.createServer(app);
+  const appServer = createAppServer(app);
   const bare = express();
   bare.post('/commit', express.json({ limit: '256kb' }), (req, res) => {
     const body = req.body as { sequence?: unknown };
     res.json({ result: true, errorCode: 0, sequence: body.sequence });
   });
-  const bareServer = http.createServer(bare);
+  const bareServer = createAppServer(bare);
   await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
   await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
   process.send!({

@@ -9,6 +9,7 @@ import { csrf } from './http/csrf';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { DrizzleSessionStore } from './http/session-store';
 import { buildMainMenu } from './http/main-menu';
+import { routedOnly } from './http/routed-only';
 import { createViewEngine } from './http/views';
 import { createAuthRouter, firstRunGuard } from './modules/auth/auth.routes';
 import { createHealthRouter } from './modules/health/health.routes';
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   // SCORM commits come from the content origin with a signed token, many per learner: first of all,
   // before helmet (pages' headers, meaningless on a JSON answer), static files, session, parsers
   // and CSRF. The router sets the headers its answers need.
-  app.use(createScormCommitRouter(context));
+  app.use(routedOnly(createScormCommitRouter(context)));
 
   app.use(
     helmet({
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
     next();
   });
 
-  app.use(createHealthRouter(context));
+  app.use(routedOnly(createHealthRouter(context)));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(express.json({ limit: '100kb' }));
@@ -152,24 +153,24 @@ export function createApp(deps: AppDeps): { app: Express; context: AppContext } 
   app.use(csrf.csrfSynchronisedProtection);
   app.use(firstRunGuard(context));
 
-  app.use(createAuthRouter(context, passport));
-  app.use(createPasswordsRouter(context));
-  app.use(createHomeRouter(context));
-  app.use(createMyCoursesRouter(context));
-  app.use(createScormRouter(context));
-  app.use(createCertificatesRouter(context));
+  app.use(routedOnly(createAuthRouter(context, passport)));
+  app.use(routedOnly(createPasswordsRouter(context)));
+  app.use(routedOnly(createHomeRouter(context)));
+  app.use(routedOnly(createMyCoursesRouter(context)));
+  app.use(routedOnly(createScormRouter(context)));
+  app.use(routedOnly(createCertificatesRouter(context)));
   // Before the dashboards: it adds the units without this year's review to /leder and /admin.
-  app.use(createReviewsRouter(context));
-  app.use(createDashboardRouter(context));
-  app.use(createImportRouter(context));
-  app.use(createRecordsRouter(context));
-  app.use(createRequirementsRouter(context));
-  app.use(createReportsRouter(context));
-  app.use(createCoursesRouter(context));
+  app.use(routedOnly(createReviewsRouter(context)));
+  app.use(routedOnly(createDashboardRouter(context)));
+  app.use(routedOnly(createImportRouter(context)));
+  app.use(routedOnly(createRecordsRouter(context)));
+  app.use(routedOnly(createRequirementsRouter(context)));
+  app.use(routedOnly(createReportsRouter(context)));
+  app.use(routedOnly(createCoursesRouter(context)));
 
-  app.use(createYearlyReportRouter(context));
-  app.use(createRemindersRouter(context));
-  app.use(createMailRouter(context));
+  app.use(routedOnly(createYearlyReportRouter(context)));
+  app.use(routedOnly(createRemindersRouter(context)));
+  app.use(routedOnly(createMailRouter(context)));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(() => database.ping()));

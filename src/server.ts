@@ -1,5 +1,5 @@
-import http from 'node:http';
 import { createApp } from './app';
+import { createAppServer } from './http/app-server';
 import { ConfigError, loadConfig } from './config';
 import { DataDirInUseError, openDatabase, type Database } from './db/client';
 import { errorFields, logger, setLogLevel } from './lib/logger';
@@ -45,11 +45,11 @@ async function main(): Promise<void> {
   );
 
   const { app, context } = createApp({ config, database });
-  const server = http.createServer(app);
+  const server = createAppServer(app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   // SCORM package files are served from their own origin only (see docs/scorm-player.md).
-  const contentServer = http.createServer(createContentApp(context));
+  const contentServer = createAppServer(createContentApp(context));
   contentServer.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => contentServer.listen(config.contentPort, config.host, resolve));
   const address = server.address();

@@ -8,6 +8,7 @@ import type { Express } from 'express';
 import { DEMO_PASSWORD, loadDemo } from '../../src/modules/demo/demo.service';
 import { createContentApp } from '../../src/modules/scorm/content-app';
 import { createTestApp, type TestApp } from './app';
+import { createAppServer } from '../../src/http/app-server';
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */
 export function launchChromium(): Promise<Browser> {
@@ -27,7 +28,7 @@ export function launchChromium(): Promise<Browser> {
 
 /** Serves an Express app on a random loopback port. */
 export async function listen(app: Express): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(app);
+  const server = createAppServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -4,12 +4,16 @@
  * A child process serves two endpoints: Kursvakt's real commit endpoint (the whole app in front of
  * it, token check, JSON parse and validation, CMI merge, completion check, and the group-commit
  * writer: each request is answered after the statement holding its commit has committed) and a
- * bare Express endpoint that only parses the same JSON. autocannon (in this process) loads each in
- * turn with the same 2–8 KB CMI bodies. PGlite by default; PostgreSQL when DATABASE_URL is set
+ * bare Express endpoint that only parses the same JSON. Both are served through `createAppServer`,
+ * as `npm start` serves the app (decision 0009), so the ratio measures the commit path. For
+ * comparison, the same bare endpoint is also served by Node's default server (`http.createServer`),
+ * as most Express apps are; that row is information, not the target. autocannon (in this process)
+ * loads each in turn with the same 2–8 KB CMI bodies. PGlite by default; PostgreSQL when DATABASE_URL is set
  * (in its own schema, dropped afterwards).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +25,7 @@ const ATTEMPTS = 1000;
 interface ServerInfo {
   appPort: number;
   barePort: number;
+  bareDefaultPort: number;
   tokens: Array<{ token: string; base: number }>;
   databaseKind: string;
 }
@@ -194,17 +199,22 @@ async function serve(databaseUrl: string | undefined): Promise<void> {
 
   const { app, context } = createApp({ config, database });
   const appServer = createAppServer(app);
-  const bare = express();
-  bare.post('/commit', express.json({ limit: '256kb' }), (req, res) => {
-    const body = req.body as { sequence?: unknown };
-    res.json({ result: true, errorCode: 0, sequence: body.sequence });
-  });
-  const bareServer = createAppServer(bare);
-  await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-  await new Promise<void>((resolve) => bareServer.listen(0, '127.0.0.1', resolve));
+  const bareApp = () => {
+    const bare = express();
+    bare.post('/commit', express.json({ limit: '256kb' }), (req, res) => {
+      const body = req.body as { sequence?: unknown };
+      res.json({ result: true, errorCode: 0, sequence: body.sequence });
+    });
+    return bare;
+  };
+  const bareServer = createAppServer(bareApp());
+  const bareDefaultServer = http.createServer(bareApp());
+  for (const server of [appServer, bareServer, bareDefaultServer])
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.send!({
     appPort: (appServer.address() as AddressInfo).port,
     barePort: (bareServer.address() as AddressInfo).port,
+    bareDefaultPort: (bareDefaultServer.address() as AddressInfo).port,
     tokens,
     databaseKind: database.kind,
   } satisfies ServerInfo);
@@ -216,10 +226,10 @@ async function serve(databaseUrl: string | undefined): Promise<void> {
         `select outcome, count(*)::int as n from scorm_commits group by outcome order by outcome` as never,
       );
       const rows = (outcomes as unknown as { rows: Array<{ outcome: string; n: number }> }).rows;
-      appServer.closeAllConnections();
-      bareServer.closeAllConnections();
-      appServer.close();
-      bareServer.close();
+      for (const server of [appServer, bareServer, bareDefaultServer]) {
+        server.closeAllConnections();
+        server.close();
+      }
       context.sessionStore.stopPruning();
       if (databaseUrl) await db.execute(`drop schema if exists ${schema} cascade` as never);
       await database.close();
@@ -256,6 +266,7 @@ export async function run(args: string[]): Promise<void> {
   const bodies = makeCmiBodies(64);
   const bodyBytesAvg = Math.round(bodies.reduce((sum, b) => sum + b.length + 16, 0) / bodies.length);
   const bareUrl = `http://127.0.0.1:${info.barePort}`;
+  const bareDefaultUrl = `http://127.0.0.1:${info.bareDefaultPort}`;
   const appUrl = `http://127.0.0.1:${info.appPort}`;
   console.log(
     `SCORM commit benchmark on ${info.databaseKind}: ${connections} connections, ${seconds} s per run, ` +
@@ -264,10 +275,15 @@ export async function run(args: string[]): Promise<void> {
 
   // Warm up both (JIT, pools, caches) with a short run each, then measure.
   await load(bareUrl, bodies, null, 2, 10);
+  await load(bareDefaultUrl, bodies, null, 2, 10);
   await load(appUrl, bodies, info.tokens, 2, 10);
   // The measured run continues each attempt's sequence above the warm-up's.
   const measuredTokens = info.tokens.map((t) => ({ ...t, base: t.base + 50_000 }));
   const bare = toStats(await load(bareUrl, bodies, null, seconds, connections), bodyBytesAvg);
+  const bareDefaultServer = toStats(
+    await load(bareDefaultUrl, bodies, null, seconds, connections),
+    bodyBytesAvg,
+  );
   const kursvakt = toStats(await load(appUrl, bodies, measuredTokens, seconds, connections), bodyBytesAvg);
 
   const outcomes = await new Promise<Array<{ outcome: string; n: number }>>((resolve) => {
@@ -288,11 +304,17 @@ export async function run(args: string[]): Promise<void> {
   };
   printTable([
     { endpoint: 'bare Express (JSON parse)', ...bare },
+    { endpoint: 'the same, default server', ...bareDefaultServer },
     { endpoint: 'Kursvakt commit', ...kursvakt },
   ]);
   console.log(
     `Kursvakt/bare req/s: ${ratio} (target ≥ 0.5: ${targets.ratioMet ? 'met' : 'NOT met'}); ` +
       `p99 ${kursvakt.latencyP99Ms} ms (target ≤ 50 ms: ${targets.p99Met ? 'met' : 'NOT met'})`,
+  );
+  const ratioToDefaultServer =
+    Math.round((kursvakt.requestsPerSecond / bareDefaultServer.requestsPerSecond) * 100) / 100;
+  console.log(
+    `(Kursvakt/bare on Node's default server: ${ratioToDefaultServer}; information, not the target)`,
   );
   console.log(
     `Commit outcomes (including warm-up): ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(', ')}`,
@@ -309,8 +331,10 @@ export async function run(args: string[]): Promise<void> {
       avg: bodyBytesAvg,
     },
     bare,
+    bareDefaultServer,
     kursvakt,
     ratio,
+    ratioToDefaultServer,
     targets,
     outcomes,
   });

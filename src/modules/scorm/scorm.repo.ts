@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { queryRows, type DbOrTx } from '../../db/client';
+import { jsonbParam, queryRows, type DbOrTx } from '../../db/client';
 import {
   completions,
   courseVersions,
@@ -264,7 +264,7 @@ export async function writeCommitBatch(
   const rows = await queryRows<{ id: number }>(
     db,
     sql`
-    with input as (select ${doc}::jsonb as doc),
+    with input as (select ${jsonbParam(doc)} as doc),
     changes as (
       select x.* from input, jsonb_to_recordset(input.doc -> 'attempts') as x(id int, expected int, cmi jsonb,
         last_sequence int, total_time_seconds int, session_counted text, state text, completed_at timestamptz)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { jsonParam, queryRows, type Database } from '../../../src/db/client';
+import { jsonbParam, jsonParam, queryRows, type Database } from '../../../src/db/client';
 import { errorFields } from '../../../src/lib/logger';
 import { createTestDatabase } from '../../support/db';
 
@@ -32,6 +32,40 @@ describe('jsonParam', () => {
       sql`select json_array_length(${JSON.stringify(['æ', 'ø', 'å'])}::json) as n`,
     );
     expect(Number(read[0]!.n)).toBe(3);
+  });
+});
+
+describe('jsonbParam', () => {
+  let database: Database;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('when a document with Norwegian letters, emoji, escapes and nesting goes in as jsonb bytes, then it reads back unchanged and as jsonb', async () => {
+    const doc = {
+      attempts: [{ id: 7, cmi: { core: { student_name: 'Ødegård, Åse' }, suspend_data: 'a=«1»;\n"x"\t🙂' } }],
+      logs: [],
+      n: null,
+    };
+    const [row] = await queryRows<{ doc: unknown; type: string; name: string }>(
+      database.db,
+      sql`select d as doc, pg_typeof(d)::text as type, d #>> '{attempts,0,cmi,core,student_name}' as name
+          from (select ${jsonbParam(JSON.stringify(doc))} as d) x`,
+    );
+    expect(row).toEqual({ doc, type: 'jsonb', name: 'Ødegård, Åse' });
+  });
+
+  it('when an ordinary value is given to a jsonb parameter, then it still goes in as JSON', async () => {
+    const [row] = await queryRows<{ n: number }>(
+      database.db,
+      sql`select jsonb_array_length(${JSON.stringify(['æ', 'ø'])}::jsonb) as n`,
+    );
+    expect(Number(row!.n)).toBe(2);
   });
 });
 

@@ -3,7 +3,7 @@ import { jsonbParam, jsonParam, queryRows, type Database } from '../../../src/db
 import { errorFields } from '../../../src/lib/logger';
 import { createTestDatabase } from '../../support/db';
 
-describe('jsonParam', () => {
+describe('JSON parameters', () => {
   let database: Database;
 
   beforeAll(async () => {
@@ -33,39 +33,31 @@ describe('jsonParam', () => {
     );
     expect(Number(read[0]!.n)).toBe(3);
   });
-});
 
-describe('jsonbParam', () => {
-  let database: Database;
+  describe('jsonbParam', () => {
+    it('when a document with Norwegian letters, emoji, escapes and nesting goes in as jsonb bytes, then it reads back unchanged and as jsonb', async () => {
+      const doc = {
+        attempts: [
+          { id: 7, cmi: { core: { student_name: 'Ødegård, Åse' }, suspend_data: 'a=«1»;\n"x"\t🙂' } },
+        ],
+        logs: [],
+        n: null,
+      };
+      const [row] = await queryRows<{ doc: unknown; type: string; name: string }>(
+        database.db,
+        sql`select d as doc, pg_typeof(d)::text as type, d #>> '{attempts,0,cmi,core,student_name}' as name
+            from (select ${jsonbParam(JSON.stringify(doc))} as d) x`,
+      );
+      expect(row).toEqual({ doc, type: 'jsonb', name: 'Ødegård, Åse' });
+    });
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-
-  afterAll(async () => {
-    await database.close();
-  });
-
-  it('when a document with Norwegian letters, emoji, escapes and nesting goes in as jsonb bytes, then it reads back unchanged and as jsonb', async () => {
-    const doc = {
-      attempts: [{ id: 7, cmi: { core: { student_name: 'Ødegård, Åse' }, suspend_data: 'a=«1»;\n"x"\t🙂' } }],
-      logs: [],
-      n: null,
-    };
-    const [row] = await queryRows<{ doc: unknown; type: string; name: string }>(
-      database.db,
-      sql`select d as doc, pg_typeof(d)::text as type, d #>> '{attempts,0,cmi,core,student_name}' as name
-          from (select ${jsonbParam(JSON.stringify(doc))} as d) x`,
-    );
-    expect(row).toEqual({ doc, type: 'jsonb', name: 'Ødegård, Åse' });
-  });
-
-  it('when an ordinary value is given to a jsonb parameter, then it still goes in as JSON', async () => {
-    const [row] = await queryRows<{ n: number }>(
-      database.db,
-      sql`select jsonb_array_length(${JSON.stringify(['æ', 'ø'])}::jsonb) as n`,
-    );
-    expect(Number(row!.n)).toBe(2);
+    it('when an ordinary value is given to a jsonb parameter, then it still goes in as JSON', async () => {
+      const [row] = await queryRows<{ n: number }>(
+        database.db,
+        sql`select jsonb_array_length(${JSON.stringify(['æ', 'ø'])}::jsonb) as n`,
+      );
+      expect(Number(row!.n)).toBe(2);
+    });
   });
 });
 

@@ -16,12 +16,11 @@ interface MatchingLayer {
  */
 export function routedOnly(router: Router): RequestHandler {
   const layers = router.stack as unknown as MatchingLayer[];
-  if (!Array.isArray(layers)) throw new Error('routedOnly: the router has no layer stack');
+  // Fails at start, not on a request, should Express's router ever change shape.
+  if (!Array.isArray(layers) || layers.some((layer) => typeof layer.match !== 'function'))
+    throw new Error('routedOnly: the router has no layers that can match a path');
   const answers = (path: string) =>
-    layers.some((layer) => {
-      if (typeof layer.match !== 'function') throw new Error('routedOnly: a layer cannot match a path');
-      return layer.handle.length !== 4 && layer.match(path) !== false;
-    });
+    layers.some((layer) => layer.handle.length !== 4 && layer.match(path) !== false);
   return (req: Request, res: Response, next: NextFunction) => {
     if (!answers(req.path)) {
       next();

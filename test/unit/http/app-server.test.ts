@@ -127,4 +127,11 @@ describe('routedOnly', () => {
     expect(response.status).toBe(404);
     expect(entered).toEqual(['a']);
   });
+
+  test('when a router’s layers cannot match a path (Express changed), then it fails when mounted, not on a request', () => {
+    const changed = Object.assign(() => undefined, { stack: [{ handle: () => undefined }] });
+    expect(() => routedOnly(changed as unknown as express.Router)).toThrow(
+      'the router has no layers that can match a path',
+    );
+  });
 });

@@ -9,9 +9,9 @@ interface MatchingLayer {
 /**
  * A feature router mounted at the root that is entered only when one of its layers can answer the
  * path. Express's router leaves a router that answered nothing through `setImmediate`, so a page
- * request that passed ten feature routers waited ten turns of the event loop, and every request in
- * flight was held in memory while the others took their turns: under load, all of them at once
- * (decision 0009). Skipping a router here is what the router would have done itself, one turn later.
+ * request that passed eight such routers (`GET /leder`) waited eight turns of the event loop, and
+ * every request in flight was held in memory while the others took their turns: under load, many
+ * of them at once (decision 0009). Skipping a router here is what the router would have done itself, one turn later.
  * Error handlers of the router are not counted: they act only on errors raised inside it.
  */
 export function routedOnly(router: Router): RequestHandler {

@@ -131,8 +131,12 @@ function claimDataDir(target: string): () => void {
 
 async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite, types } = await import('@electric-sql/pglite');
-  const serializeJson = types.serializers[types.JSON]!;
-  const serializeJsonb = types.serializers[types.JSONB]!;
+  // A json or jsonb parameter given as bytes (jsonParam, jsonbParam) goes to the server as it is;
+  // PGlite's own serializer would JSON.stringify it, and still handles strings and objects.
+  const keepBytes =
+    (serialize: (value: unknown) => string) =>
+    (value: unknown): string =>
+      (ArrayBuffer.isView(value) ? value : serialize(value)) as string;
   const { drizzle } = await import('drizzle-orm/pglite');
   let target = dataDir;
   let release = () => {};
@@ -144,14 +148,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   let client: InstanceType<typeof PGlite>;
   try {
     client = await PGlite.create(target, {
-      // A json parameter given as bytes (jsonParam) goes to the server as they are; PGlite's own
-      // serializer would JSON.stringify them, and still handles strings and objects. The type says
-      // string, but PGlite's bind step sends a Uint8Array from a serializer as it is.
+      // The type says string, but PGlite's bind step sends a Uint8Array from a serializer as it is.
       serializers: {
-        [types.JSON]: (value: unknown) =>
-          (ArrayBuffer.isView(value) ? value : serializeJson(value)) as string,
-        [types.JSONB]: (value: unknown) =>
-          (ArrayBuffer.isView(value) ? value : serializeJsonb(value)) as string,
+        [types.JSON]: keepBytes(types.serializers[types.JSON]!),
+        [types.JSONB]: keepBytes(types.serializers[types.JSONB]!),
       },
     });
   } catch (error) {
@@ -255,17 +255,16 @@ export function unchangedReader<K, V>(
 ): (db: DbOrTx, key: K, read: () => Promise<V>) => Promise<V> {
   // Per database, each value under the count it was read at (the count plays the version).
   const kept = new WeakMap<Db, VersionedCache<K, V>>();
-  const registered = new WeakSet<Db>();
   return async (db, key, read) => {
     const counter = isTransaction(db) ? undefined : changeCounters.get(db);
     if (!counter) return read();
     const plain = db as Db;
-    if (!registered.has(plain)) {
-      for (const text of readOnlySql(plain)) counter.readOnly.add(text);
-      registered.add(plain);
-    }
     let values = kept.get(plain);
-    if (!values) kept.set(plain, (values = new VersionedCache(10_000)));
+    if (!values) {
+      // First use on this database: its reads are marked read-only once.
+      for (const text of readOnlySql(plain)) counter.readOnly.add(text);
+      kept.set(plain, (values = new VersionedCache(10_000)));
+    }
     const known = values.get(key, counter.count);
     if (known !== undefined) return copy(known);
     // The count before the read: a write that finishes while it runs makes the value old at once.
@@ -338,12 +337,13 @@ export function jsonParam(value: unknown): SQL {
 }
 
 /**
- * A JSON text as a `jsonb` parameter of raw SQL, sent as bytes in jsonb's binary format (a version
- * byte, then the text): the server parses it once, as for a text parameter, and PGlite skips
- * measuring and copying a string in JavaScript (the SCORM commit batches, docs/performance.md).
+ * A value as a `jsonb` parameter of raw SQL, sent as bytes in jsonb's binary format (a version
+ * byte, then the text), as jsonParam does for `json`: the server parses it once, as for a text
+ * parameter, and PGlite skips measuring and copying a string in JavaScript (the SCORM commit
+ * batches, docs/performance.md).
  */
-export function jsonbParam(json: string): SQL {
-  const bytes = utf8.encode(` ${json}`);
+export function jsonbParam(value: unknown): SQL {
+  const bytes = utf8.encode(` ${JSON.stringify(value)}`);
   bytes[0] = 1;
   return sql`${bytes}::jsonb`;
 }

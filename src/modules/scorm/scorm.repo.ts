@@ -233,7 +233,7 @@ export async function writeCommitBatch(
   db: DbOrTx,
   batch: { attempts: AttemptWrite[]; logs: CommitLogWrite[]; completions: CompletionWrite[] },
 ): Promise<Set<number>> {
-  const doc = JSON.stringify({
+  const doc = {
     attempts: batch.attempts.map((a) => ({
       id: a.id,
       expected: a.expectedSequence,
@@ -260,7 +260,7 @@ export async function writeCommitBatch(
       completed_on: c.completedOn,
       recorded_by: c.recordedBy,
     })),
-  });
+  };
   const rows = await queryRows<{ id: number }>(
     db,
     sql`

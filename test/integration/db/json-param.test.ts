@@ -46,7 +46,7 @@ describe('JSON parameters', () => {
       const [row] = await queryRows<{ doc: unknown; type: string; name: string }>(
         database.db,
         sql`select d as doc, pg_typeof(d)::text as type, d #>> '{attempts,0,cmi,core,student_name}' as name
-            from (select ${jsonbParam(JSON.stringify(doc))} as d) x`,
+            from (select ${jsonbParam(doc)} as d) x`,
       );
       expect(row).toEqual({ doc, type: 'jsonb', name: 'Ødegård, Åse' });
     });

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { VersionedCache } from '../lib/versioned-cache';
+import { PgliteThread } from './pglite-thread';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -130,13 +132,6 @@ function claimDataDir(target: string): () => void {
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  const { PGlite, types } = await import('@electric-sql/pglite');
-  // A json or jsonb parameter given as bytes (jsonParam, jsonbParam) goes to the server as it is;
-  // PGlite's own serializer would JSON.stringify it, and still handles strings and objects.
-  const keepBytes =
-    (serialize: (value: unknown) => string) =>
-    (value: unknown): string =>
-      (ArrayBuffer.isView(value) ? value : serialize(value)) as string;
   const { drizzle } = await import('drizzle-orm/pglite');
   let target = dataDir;
   let release = () => {};
@@ -145,20 +140,16 @@ async function openPglite(dataDir: string): Promise<Database> {
     fs.mkdirSync(target, { recursive: true });
     release = claimDataDir(target);
   }
-  let client: InstanceType<typeof PGlite>;
+  let client: PgliteThread;
   try {
-    client = await PGlite.create(target, {
-      // The type says string, but PGlite's bind step sends a Uint8Array from a serializer as it is.
-      serializers: {
-        [types.JSON]: keepBytes(types.serializers[types.JSON]!),
-        [types.JSONB]: keepBytes(types.serializers[types.JSONB]!),
-      },
-    });
+    client = await PgliteThread.create(target);
   } catch (error) {
     release();
     throw error;
   }
-  const db = drizzle(client, { schema }) as unknown as Db;
+  // Drizzle's PGlite driver uses query and transaction, which the thread's client has (its class is
+  // not PGlite's, so the type is asserted).
+  const db = drizzle(client as unknown as PGlite, { schema }) as unknown as Db;
   changeCounters.set(db, countChanges(client));
   return wrapDatabase(
     db,
@@ -275,16 +266,6 @@ export function unchangedReader<K, V>(
   };
 }
 
-const kinds = new WeakMap<Db, Database['kind']>();
-
-/**
- * Which driver a database object runs on: PGlite (one connection in this thread, so statements run
- * one after another) or a PostgreSQL server (a pool, so statements can overlap).
- */
-export function databaseKindOf(db: Db): Database['kind'] | undefined {
-  return kinds.get(db);
-}
-
 /** The common Database wrapper: ping answers false once closed or when the driver cannot query. */
 function wrapDatabase(
   db: Db,
@@ -292,7 +273,6 @@ function wrapDatabase(
   description: string,
   driver: { query(text: string): Promise<unknown>; end(): Promise<void> },
 ): Database {
-  kinds.set(db, kind);
   let closed = false;
   return {
     db,

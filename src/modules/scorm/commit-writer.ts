@@ -1,4 +1,4 @@
-import { databaseKindOf, isConnectionError, type Db } from '../../db/client';
+import { isConnectionError, type Db } from '../../db/client';
 import { todayInOslo } from '../../lib/dates';
 import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { LaunchToken } from './launch-token';
@@ -16,9 +16,10 @@ import * as repo from './scorm.repo';
 /**
  * Group commit for the SCORM commit endpoint. Commits that arrive while a write is in flight are
  * evaluated together and written in ONE statement (`writeCommitBatch`); each request is answered
- * only after that statement has committed, so an acknowledged commit is durable. One write is in
- * flight per process: on PGlite (one connection, in-process) the per-statement cost is shared by
- * the whole batch, on PostgreSQL one round trip and one WAL flush serve many learners.
+ * only after that statement has committed, so an acknowledged commit is durable. Two batches are in
+ * flight at most: one is evaluated and sent while the database writes the other. The database works
+ * outside the server's thread on both kinds – PGlite in a thread of its own (decision 0010), a
+ * PostgreSQL server in its process – and one statement and one WAL flush serve many learners.
  *
  * The attempts are cached in memory between commits (no read per commit). The cache is never
  * trusted for a write: every update is conditional on the attempt's last sequence and state being
@@ -170,13 +171,13 @@ export class CommitWriter {
   private readonly attempts = new AttemptCache();
 
   /**
-   * @param maxInFlight batches written at the same time. On PGlite one: its statements run one
-   * after another in this thread anyway, and a second batch would only be smaller. On a PostgreSQL
-   * server two: one batch is evaluated and sent while the other waits for its WAL flush.
+   * @param maxInFlight batches written at the same time. Two on both databases: one batch is
+   * evaluated and sent while the other is written (PGlite in its thread, or waiting for the WAL
+   * flush of a PostgreSQL server). On PGlite, 4,708 against 4,222 commits/s with one (2026-11-24).
    */
   constructor(
     private readonly db: Db,
-    private readonly maxInFlight = 1,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Queues a validated commit; resolves once it is durably written (or found to change nothing). */
@@ -189,8 +190,7 @@ export class CommitWriter {
 
   /**
    * Starts a batch on the next turn of the event loop, so that the requests read in this turn join
-   * it. Between batches the event loop runs too: PGlite runs a statement synchronously, and a long
-   * queue must not stall the server.
+   * it. Between batches the event loop runs too: evaluating a long queue must not stall the server.
    */
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
@@ -440,7 +440,7 @@ const writers = new WeakMap<Db, CommitWriter>();
 export function commitWriterFor(db: Db): CommitWriter {
   let writer = writers.get(db);
   if (!writer) {
-    writer = new CommitWriter(db, databaseKindOf(db) === 'postgres' ? 2 : 1);
+    writer = new CommitWriter(db);
     writers.set(db, writer);
   }
   return writer;

@@ -107,6 +107,18 @@ describe('PGlite in a thread of its own', () => {
     }
   });
 
+  it('when a parameter cannot be copied to the thread, then that query fails and the next one runs', async () => {
+    const thread = await PgliteThread.create('memory://');
+    try {
+      await expect(thread.query('select $1::text', [() => 'funksjon'])).rejects.toMatchObject({
+        name: 'DataCloneError',
+      });
+      await expect(thread.query('select 2 as two')).resolves.toMatchObject({ rows: [{ two: 2 }] });
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('when the thread is closed, then a later statement fails with a message instead of waiting', async () => {
     const thread = await PgliteThread.create('memory://');
     await thread.close();

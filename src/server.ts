@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { createAppServer } from './http/app-server';
 import { ConfigError, loadConfig } from './config';
 import { DataDirInUseError, openDatabase, type Database } from './db/client';
+import { startDatabaseMaintenance } from './db/maintenance';
 import { errorFields, logger, setLogLevel } from './lib/logger';
 import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
 import { startSnapshotScheduler } from './modules/yearly-report/snapshots.job';
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Monthly compliance snapshots: last month end at start if missing, then a nightly check (SCHEDULER=off skips).
   const stopSnapshots = startSnapshotScheduler(config, database.db);
+  // On PGlite, which has no autovacuum: VACUUM (ANALYZE) every night (decision 0011).
+  const stopMaintenance = startDatabaseMaintenance(config, database);
   // Reminder schedules (node-cron) and the mail outbox sender (SCHEDULER=off skips both).
   const stopReminders = await startReminders(config, database.db);
 
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     });
     server.closeIdleConnections();
     stopSnapshots();
+    stopMaintenance();
     contentServer.close();
     contentServer.closeIdleConnections();
   };

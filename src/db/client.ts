@@ -216,8 +216,10 @@ const changeCounters = new WeakMap<Db, ChangeCounter>();
 type PgliteEntryPoints = Record<'query' | 'exec' | 'transaction', (...args: never[]) => Promise<unknown>>;
 
 /**
- * Counts every statement through the entry points Drizzle and this code use, once it has finished.
- * Not execProtocol(Raw): PGlite's own query() runs through them. Nothing here calls them directly.
+ * Counts every statement through the entry points of the PGlite thread's client (query, exec,
+ * transaction), once it has finished. A statement inside a transaction goes through `query` as
+ * well, and the transaction counts once more when it ends: a count too many only sends the next
+ * read to the database.
  */
 function countChanges(client: object): ChangeCounter {
   const counter: ChangeCounter = { count: 0, readOnly: new Set() };

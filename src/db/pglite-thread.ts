@@ -67,8 +67,8 @@ export class PgliteThread {
     this.worker = new Worker(path.join(__dirname, 'pglite-worker.cjs'), {
       workerData: { dataDir, textTypes: TEXT_TYPES },
     });
-    // The thread keeps the process alive only while a statement is waiting for it (see call).
-    this.worker.unref();
+    // The thread keeps the process alive only while it is starting or a statement is waiting for it:
+    // it is let go when the last answer arrives (see call).
     this.ready = new Promise((resolve, reject) => this.pending.set(0, { resolve, reject }));
     this.worker.on('message', (reply: Reply) => {
       const waiting = this.pending.get(reply.id);
@@ -92,14 +92,11 @@ export class PgliteThread {
   /** Starts the thread and opens the database in `dataDir` (a folder, or 'memory://'). */
   static async create(dataDir: string): Promise<PgliteThread> {
     const thread = new PgliteThread(dataDir);
-    thread.worker.ref();
     try {
       await thread.ready;
     } catch (error) {
       await thread.worker.terminate();
       throw error;
-    } finally {
-      thread.worker.unref();
     }
     return thread;
   }

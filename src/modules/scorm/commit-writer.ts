@@ -72,6 +72,12 @@ interface AttemptState {
 /** At most this many commits, or this many bytes of bodies, go into one statement. */
 const MAX_BATCH_COMMITS = 128;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Batches written at the same time, on both databases: one batch is evaluated and sent while the
+ * other is written (PGlite in its thread, or waiting for the WAL flush of a PostgreSQL server). On
+ * PGlite 4,319–4,708 commits/s, against 4,222 with one (2026-11-24).
+ */
+const MAX_IN_FLIGHT = 2;
 /** An attempt that keeps changing underneath is given up after this many evaluations (503). */
 const MAX_ROUNDS = 5;
 /** Memory bound of the attempt cache (least recently used attempts are dropped first). */
@@ -170,16 +176,7 @@ export class CommitWriter {
   private readonly busyUsers = new Set<number>();
   private readonly attempts = new AttemptCache();
 
-  /**
-   * @param maxInFlight batches written at the same time. Two on both databases: one batch is
-   * evaluated and sent while the other is written (PGlite in its thread, or waiting for the WAL
-   * flush of a PostgreSQL server). On PGlite 4,319–4,708 commits/s, against 4,222 with one
-   * (2026-11-24).
-   */
-  constructor(
-    private readonly db: Db,
-    private readonly maxInFlight = 2,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   /** Queues a validated commit; resolves once it is durably written (or found to change nothing). */
   submit(token: LaunchToken, body: CommitBody, bytes: number, now: Date): Promise<CommitResult> {
@@ -194,7 +191,7 @@ export class CommitWriter {
    * it. Between batches the event loop runs too: evaluating a long queue must not stall the server.
    */
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -203,7 +200,7 @@ export class CommitWriter {
   }
 
   private startBatches(): void {
-    while (this.inFlight < this.maxInFlight) {
+    while (this.inFlight < MAX_IN_FLIGHT) {
       const batch = this.takeBatch();
       if (batch.length === 0) return;
       // One learner's commits are never in two batches at once: their evaluation builds on the

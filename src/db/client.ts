@@ -315,7 +315,7 @@ async function migrateDatabase(database: Database, schemaName: string | undefine
  * reminder run that was 0.7–0.9 s of a 5 s run (docs/performance.md).
  */
 export function jsonParam(value: unknown): SQL {
-  return sql`${encodeJson(value, 0)}::json`;
+  return sql`${encodeJson(value)}::json`;
 }
 
 /**
@@ -350,10 +350,10 @@ function isOmitted(value: unknown): boolean {
 /**
  * The UTF-8 bytes of `JSON.stringify(value)`, after `offset` bytes left for the caller. A list of
  * rows, or an object of such lists (a batch), is stringified and encoded row by row, so that no
- * string of the whole batch is built. A batch of 50 SCORM
- * commits is about 220 KB: as one string, V8 puts it (and its flattened copy) in fresh pages of its
- * large-object space, and encoding it cost 2.1–2.3 ms per batch, 77 of its page faults included;
- * element by element 0.8–1.3 ms and no page faults (2026-11-24, docs/performance.md).
+ * string of the whole batch is built. A batch of 50 SCORM commits is about 220 KB: as one string,
+ * V8 puts it (and its flattened copy) in fresh pages of its large-object space, and encoding it
+ * took 2.1–2.3 ms per batch, with 77 page faults; row by row 0.8–1.3 ms and none (2026-11-24,
+ * docs/performance.md).
  */
 export function encodeJson(value: unknown, offset = 0): Uint8Array {
   if (isOmitted(value)) throw new TypeError('A JSON parameter needs a value that JSON.stringify can write.');

@@ -41,6 +41,9 @@ const READ_ONLY: Record<ScormVersion, string[][]> = {
   ],
 };
 
+/** Where each version keeps the time of the current session. */
+const SESSION_TIME: Record<ScormVersion, string[]> = { '1.2': ['core', 'session_time'], '2004': ['session_time'] };
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -102,7 +105,7 @@ export function formatScormDuration(seconds: number, version: ScormVersion): str
 }
 
 export function sessionTimeOf(cmi: Cmi, version: ScormVersion): number {
-  return parseScormDuration(version === '1.2' ? getPath(cmi, ['core', 'session_time']) : cmi.session_time);
+  return parseScormDuration(getPath(cmi, SESSION_TIME[version]));
 }
 
 export function exitOf(cmi: Cmi, version: ScormVersion): string {
@@ -196,6 +199,30 @@ export function mergeCommittedCmi(stored: Cmi, committed: Cmi, version: ScormVer
     else node[last] = isObject(value) || Array.isArray(value) ? structuredClone(value) : value;
   }
   return merged;
+}
+
+/** Every path of a stored CMI that the next commit reads, in either SCORM version. */
+const COMMIT_CONTEXT_PATHS = [
+  ...READ_ONLY['1.2'],
+  ...READ_ONLY['2004'],
+  SESSION_TIME['1.2'],
+  SESSION_TIME['2004'],
+];
+
+/**
+ * The part of a stored CMI that the next commit reads: the read-only fields (mergeCommittedCmi
+ * takes them from the stored CMI) and the session time (sessionTimeOf, so that a repeat of the same
+ * launch replaces its time instead of adding it). The commit writer caches this instead of the whole
+ * CMI, so that a commit's suspend data and interactions are garbage once they are written. Values
+ * are shared, not copied: CMI objects are never changed after they are built.
+ */
+export function commitContextOf(cmi: Cmi): Cmi {
+  const context: Cmi = {};
+  for (const path of COMMIT_CONTEXT_PATHS) {
+    const value = getPath(cmi, path);
+    if (value !== undefined) setPath(context, path, value);
+  }
+  return context;
 }
 
 export interface CompletionResult {

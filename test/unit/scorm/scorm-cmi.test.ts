@@ -1,10 +1,12 @@
 import type { ScoEntry } from '../../../src/modules/courses/package.types';
 import {
   buildLaunchCmi,
+  commitContextOf,
   evaluateCompletion,
   formatScormDuration,
   mergeCommittedCmi,
   parseScormDuration,
+  sessionTimeOf,
   summarizeCommitForLog,
 } from '../../../src/modules/scorm/scorm-cmi';
 import {
@@ -215,5 +217,93 @@ describe('launch tokens', () => {
       'ugyldig',
     );
     expect(() => verifyLaunchToken(secret, signed, new Date(now.getTime() + 61_000))).toThrow('utløpt');
+  });
+});
+
+describe('what the commit writer keeps of a stored CMI', () => {
+  const stored12 = {
+    core: {
+      student_id: 'A-1',
+      student_name: 'Ask, Anna',
+      credit: 'credit',
+      entry: 'resume',
+      total_time: '00:12:00',
+      lesson_mode: 'normal',
+      lesson_status: 'incomplete',
+      lesson_location: '7',
+      session_time: '00:03:10',
+      score: { raw: '40' },
+    },
+    launch_data: 'side=3',
+    student_data: { mastery_score: '80', max_time_allowed: '', time_limit_action: '' },
+    suspend_data: 'x'.repeat(4000),
+    interactions: { '0': { id: 'q1', result: 'correct' } },
+  };
+  const stored2004 = {
+    learner_id: 'A-1',
+    learner_name: 'Ask, Anna',
+    credit: 'credit',
+    entry: 'resume',
+    total_time: 'PT12M',
+    mode: 'normal',
+    completion_threshold: '0.8',
+    scaled_passing_score: '0.7',
+    session_time: 'PT3M10S',
+    completion_status: 'incomplete',
+    location: '7',
+    suspend_data: 'x'.repeat(4000),
+    interactions: { '0': { id: 'q1' } },
+  };
+
+  test('when the context of a stored CMI is taken, then it holds the read-only fields and the session time, not the learner data', () => {
+    expect(commitContextOf(stored12)).toEqual({
+      core: {
+        student_id: 'A-1',
+        student_name: 'Ask, Anna',
+        credit: 'credit',
+        entry: 'resume',
+        total_time: '00:12:00',
+        lesson_mode: 'normal',
+        session_time: '00:03:10',
+      },
+      launch_data: 'side=3',
+      student_data: { mastery_score: '80', max_time_allowed: '', time_limit_action: '' },
+    });
+    expect(commitContextOf(stored2004)).toEqual({
+      learner_id: 'A-1',
+      learner_name: 'Ask, Anna',
+      credit: 'credit',
+      entry: 'resume',
+      total_time: 'PT12M',
+      mode: 'normal',
+      completion_threshold: '0.8',
+      scaled_passing_score: '0.7',
+      session_time: 'PT3M10S',
+    });
+  });
+
+  test('when a commit is merged against the context instead of the whole stored CMI, then the result and the session time are the same', () => {
+    const committed12 = {
+      core: { student_id: 'X', credit: 'no-credit', lesson_status: 'passed', session_time: '00:05:00' },
+      suspend_data: 'ny',
+    };
+    const committed2004 = { learner_id: 'X', mode: 'review', completion_status: 'completed', suspend_data: 'ny' };
+    expect(mergeCommittedCmi(commitContextOf(stored12), committed12, '1.2')).toEqual(
+      mergeCommittedCmi(stored12, committed12, '1.2'),
+    );
+    expect(mergeCommittedCmi(commitContextOf(stored2004), committed2004, '2004')).toEqual(
+      mergeCommittedCmi(stored2004, committed2004, '2004'),
+    );
+    expect(sessionTimeOf(commitContextOf(stored12), '1.2')).toBe(190);
+    expect(sessionTimeOf(commitContextOf(stored2004), '2004')).toBe(190);
+  });
+
+  test('when a stored CMI lacks read-only fields, then the context lacks them too and the merge drops what the client sent for them', () => {
+    const stored = { suspend_data: 'abc', core: { lesson_status: 'incomplete' } };
+    const committed = { core: { student_id: 'X', lesson_status: 'passed' } };
+    expect(commitContextOf(stored)).toEqual({});
+    const merged = mergeCommittedCmi(commitContextOf(stored), committed, '1.2');
+    expect(merged).toEqual(mergeCommittedCmi(stored, committed, '1.2'));
+    expect(merged.core).toEqual({ lesson_status: 'passed' });
   });
 });

@@ -221,7 +221,9 @@ export class CommitWriter {
       // next one evaluated, instead of one batch with the database idle before and after it.
       const free = MAX_IN_FLIGHT - this.inFlight;
       const share =
-        this.queue.length >= free * MIN_SPLIT_COMMITS ? Math.ceil(this.queue.length / free) : this.queue.length;
+        this.queue.length >= free * MIN_SPLIT_COMMITS
+          ? Math.ceil(this.queue.length / free)
+          : this.queue.length;
       const batch = this.takeBatch(Math.min(share, MAX_BATCH_COMMITS));
       if (batch.length === 0) return;
       // One learner's commits are never in two batches at once: their evaluation builds on the

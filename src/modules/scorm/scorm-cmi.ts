@@ -42,7 +42,10 @@ const READ_ONLY: Record<ScormVersion, string[][]> = {
 };
 
 /** Where each version keeps the time of the current session. */
-const SESSION_TIME: Record<ScormVersion, string[]> = { '1.2': ['core', 'session_time'], '2004': ['session_time'] };
+const SESSION_TIME: Record<ScormVersion, string[]> = {
+  '1.2': ['core', 'session_time'],
+  '2004': ['session_time'],
+};
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -28,7 +28,10 @@ describe('the SCORM commit writer', () => {
     database = await createTestDatabase();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-writer-'));
     const db = database.db;
-    const { course } = await createCourseWithRequirement(db, { slug: 'skrivekurs', firstDeadline: '2099-12-31' });
+    const { course } = await createCourseWithRequirement(db, {
+      slug: 'skrivekurs',
+      firstDeadline: '2099-12-31',
+    });
     await importScormPackage(db, { dataDir, courseSlug: course.slug, buffer: await scorm12Zip() });
     const unit = await createUnit(db);
     for (let i = 0; i < 40; i += 1) {
@@ -59,7 +62,11 @@ describe('the SCORM commit writer', () => {
           body: JSON.stringify({
             sequence: token.b + step,
             cmi: {
-              core: { lesson_status: 'incomplete', lesson_location: `steg-${step}`, session_time: '00:01:00' },
+              core: {
+                lesson_status: 'incomplete',
+                lesson_location: `steg-${step}`,
+                session_time: '00:01:00',
+              },
               suspend_data: `elev=${token.a};steg=${step};`.repeat(50),
             },
           }),
@@ -90,7 +97,9 @@ describe('the SCORM commit writer', () => {
     for (const token of tokens) {
       const attempt = await repo.findAttempt(database.db, token.a);
       expect(attempt?.lastSequence).toBe(token.b + 1);
-      expect((attempt?.cmi as { suspend_data: string }).suspend_data).toBe(`elev=${token.a};steg=1;`.repeat(50));
+      expect((attempt?.cmi as { suspend_data: string }).suspend_data).toBe(
+        `elev=${token.a};steg=1;`.repeat(50),
+      );
     }
   });
 

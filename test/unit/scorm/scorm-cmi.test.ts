@@ -287,7 +287,12 @@ describe('what the commit writer keeps of a stored CMI', () => {
       core: { student_id: 'X', credit: 'no-credit', lesson_status: 'passed', session_time: '00:05:00' },
       suspend_data: 'ny',
     };
-    const committed2004 = { learner_id: 'X', mode: 'review', completion_status: 'completed', suspend_data: 'ny' };
+    const committed2004 = {
+      learner_id: 'X',
+      mode: 'review',
+      completion_status: 'completed',
+      suspend_data: 'ny',
+    };
     expect(mergeCommittedCmi(commitContextOf(stored12), committed12, '1.2')).toEqual(
       mergeCommittedCmi(stored12, committed12, '1.2'),
     );

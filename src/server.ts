@@ -1,7 +1,7 @@
 import { createApp } from './app';
 import { createAppServer } from './http/app-server';
 import { ConfigError, loadConfig } from './config';
-import { DataDirInUseError, openDatabase, type Database } from './db/client';
+import { DataDirInUseError, durabilityWarning, openDatabase, type Database } from './db/client';
 import { startDatabaseMaintenance } from './db/maintenance';
 import { errorFields, logger, setLogLevel } from './lib/logger';
 import { DEFAULT_DIST_DIR, installBuiltinCourses } from './modules/courses/courses.service';
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   // start could still be running and the signal's default action killed the process with code 143).
   logger.info('Kursvakt kjører', { url: config.baseUrl, port, database: database.description });
   logger.info('Innholdslytter kjører', { url: config.contentBaseUrl });
+  const warning = durabilityWarning(database.kind, config.isProduction);
+  if (warning) logger.warn(warning);
   console.log(`Kursvakt kjører på ${config.baseUrl} (database: ${database.description})`);
 }
 

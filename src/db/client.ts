@@ -57,6 +57,19 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * The warning for production on PGlite: it runs PostgreSQL with fsync off, and its file system has
+ * no fsync (decision 0013). A write survives a crash of the process, not of the machine.
+ */
+export function durabilityWarning(kind: Database['kind'], isProduction: boolean): string | null {
+  if (kind !== 'pglite' || !isProduction) return null;
+  return (
+    'Den innebygde databasen (PGlite) skriver ikke til disk med fsync. Lagret fremdrift tåler at ' +
+    'Kursvakt stopper, men ikke strømbrudd eller krasj i operativsystemet. Bruk en PostgreSQL-server ' +
+    '(DATABASE_URL) i drift.'
+  );
+}
+
 export interface DatabaseOptions {
   databaseUrl?: string;
   /** PostgreSQL schema (server only); created if missing. */

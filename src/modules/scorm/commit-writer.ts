@@ -17,7 +17,8 @@ import * as repo from './scorm.repo';
 /**
  * Group commit for the SCORM commit endpoint. Commits that arrive while a write is in flight are
  * evaluated together and written in ONE statement (`writeCommitBatch`); each request is answered
- * only after that statement has committed, so an acknowledged commit is durable. Two batches are in
+ * only after that statement has committed, so an acknowledged commit is durable (on PGlite, against a
+ * crash of the process but not of the machine: decision 0013). Two batches are in
  * flight at most: one is evaluated and sent while the database writes the other. The database works
  * outside the server's thread on both kinds – PGlite in a thread of its own (decision 0010), a
  * PostgreSQL server in its process – and one statement and one WAL flush serve many learners.

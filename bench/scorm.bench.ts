@@ -144,11 +144,7 @@ async function serve(databaseUrl: string | undefined): Promise<void> {
   const { createApp } = await import('../src/app');
   const { createAppServer } = await import('../src/http/app-server');
   const { setLogLevel } = await import('../src/lib/logger');
-  const { createCourseWithRequirement, createEmployee, createUnit, createUser } =
-    await import('../test/support/factories');
-  const { scorm12Zip } = await import('../test/fixtures/scorm/packages');
-  const { importScormPackage } = await import('../src/modules/courses/courses.service');
-  const { prepareLaunch } = await import('../src/modules/scorm/scorm.service');
+  const { launchLearners } = await import('../test/support/scorm-learners');
   setLogLevel('silent');
 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-bench-scorm-'));
@@ -173,29 +169,13 @@ async function serve(databaseUrl: string | undefined): Promise<void> {
   }
   const database = await openDatabase({ databaseUrl, schema: config.databaseSchema, dataDir });
   const db = database.db;
-  const { course } = await createCourseWithRequirement(db, {
+  const tokens: ServerInfo['tokens'] = await launchLearners(db, {
     slug: 'bench-kurs',
-    firstDeadline: '2099-12-31',
+    dataDir,
+    count: ATTEMPTS,
+    now: new Date(),
+    secret: config.sessionSecret,
   });
-  await importScormPackage(db, { dataDir, courseSlug: course.slug, buffer: await scorm12Zip() });
-  const unit = await createUnit(db);
-  const tokens: ServerInfo['tokens'] = [];
-  const now = new Date();
-  for (let i = 0; i < ATTEMPTS; i += 1) {
-    const employee = await createEmployee(db, { unitId: unit.id });
-    const user = await createUser(db, { employeeId: employee.id });
-    const plan = await prepareLaunch(db, {
-      learner: { id: user.id, employeeId: employee.id },
-      slug: course.slug,
-      now,
-      secret: config.sessionSecret,
-    });
-    if (plan.kind !== 'play') throw new Error('unexpected launch plan');
-    const payload = JSON.parse(Buffer.from(plan.token.split('.')[0]!, 'base64url').toString()) as {
-      b: number;
-    };
-    tokens.push({ token: plan.token, base: payload.b });
-  }
 
   const { app, context } = createApp({ config, database });
   const appServer = createAppServer(app);

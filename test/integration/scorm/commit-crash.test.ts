@@ -1,11 +1,8 @@
 import path from 'node:path';
 import { inArray } from 'drizzle-orm';
 import { scormAttempts, scormCommits } from '../../../src/db/schema';
-import { importScormPackage } from '../../../src/modules/courses/courses.service';
-import { prepareLaunch } from '../../../src/modules/scorm/scorm.service';
-import { scorm12Zip } from '../../fixtures/scorm/packages';
 import { createChildDatabase, startTsChild, type ChildDatabase } from '../../support/child-process';
-import { createCourseWithRequirement, createEmployee, createUnit, createUser } from '../../support/factories';
+import { launchLearners } from '../../support/scorm-learners';
 
 jest.setTimeout(300_000);
 
@@ -49,31 +46,15 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
   beforeAll(async () => {
     shared = await createChildDatabase('kursvakt-commit-crash-');
     await shared.withDb(async (db) => {
-      const { course } = await createCourseWithRequirement(db, {
-        slug: 'kraesj',
-        firstDeadline: '2099-12-31',
-      });
-      await importScormPackage(db, {
-        dataDir: shared.dataDir,
-        courseSlug: course.slug,
-        buffer: await scorm12Zip(),
-      });
-      const unit = await createUnit(db);
-      for (let i = 0; i < LEARNERS; i += 1) {
-        const employee = await createEmployee(db, { unitId: unit.id });
-        const user = await createUser(db, { employeeId: employee.id });
-        const plan = await prepareLaunch(db, {
-          learner: { id: user.id, employeeId: employee.id },
-          slug: course.slug,
+      launches.push(
+        ...(await launchLearners(db, {
+          slug: 'kraesj',
+          dataDir: shared.dataDir,
+          count: LEARNERS,
           now: new Date(),
           secret: SECRET,
-        });
-        if (plan.kind !== 'play') throw new Error('expected a playable launch');
-        const payload = JSON.parse(Buffer.from(plan.token.split('.')[0]!, 'base64url').toString()) as {
-          b: number;
-        };
-        launches.push({ attemptId: plan.attemptId, token: plan.token, base: payload.b });
-      }
+        })),
+      );
     });
   }, 180_000);
   afterAll(() => shared?.close());

@@ -2,13 +2,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../../src/db/client';
-import { importScormPackage } from '../../../src/modules/courses/courses.service';
 import { verifyLaunchToken, type LaunchToken } from '../../../src/modules/scorm/launch-token';
 import * as repo from '../../../src/modules/scorm/scorm.repo';
-import { applyCommit, prepareLaunch } from '../../../src/modules/scorm/scorm.service';
-import { scorm12Zip } from '../../fixtures/scorm/packages';
+import { applyCommit } from '../../../src/modules/scorm/scorm.service';
 import { createTestDatabase } from '../../support/db';
-import { createCourseWithRequirement, createEmployee, createUnit, createUser } from '../../support/factories';
+import { launchLearners } from '../../support/scorm-learners';
 
 jest.setTimeout(120_000);
 
@@ -27,25 +25,14 @@ describe('the SCORM commit writer', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kursvakt-writer-'));
-    const db = database.db;
-    const { course } = await createCourseWithRequirement(db, {
+    const launches = await launchLearners(database.db, {
       slug: 'skrivekurs',
-      firstDeadline: '2099-12-31',
+      dataDir,
+      count: 40,
+      now,
+      secret: SECRET,
     });
-    await importScormPackage(db, { dataDir, courseSlug: course.slug, buffer: await scorm12Zip() });
-    const unit = await createUnit(db);
-    for (let i = 0; i < 40; i += 1) {
-      const employee = await createEmployee(db, { unitId: unit.id });
-      const user = await createUser(db, { employeeId: employee.id });
-      const plan = await prepareLaunch(db, {
-        learner: { id: user.id, employeeId: employee.id },
-        slug: course.slug,
-        now,
-        secret: SECRET,
-      });
-      if (plan.kind !== 'play') throw new Error(`expected a launch, got ${plan.kind}`);
-      tokens.push(verifyLaunchToken(SECRET, plan.token, now));
-    }
+    for (const { token } of launches) tokens.push(verifyLaunchToken(SECRET, token, now));
   });
   afterAll(async () => {
     jest.restoreAllMocks();

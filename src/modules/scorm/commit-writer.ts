@@ -87,8 +87,8 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_IN_FLIGHT = 2;
 /**
  * A queue is split among the free slots only into batches of at least this many commits. Split, 100
- * learners committing at once without HTTP (PGlite): 4,608–4,929 commits/s with the database thread
- * 95 % busy, against 3,479–3,630 and 72 % as one batch at a time (2026-11-24, docs/performance.md).
+ * learners committing at once without HTTP (PGlite): 4,395–4,929 commits/s with the database thread
+ * 95 % busy, against 3,377–3,630 and 72 % as one batch at a time (2026-11-24, docs/performance.md).
  */
 const MIN_SPLIT_COMMITS = 8;
 /** An attempt that keeps changing underneath is given up after this many evaluations (503). */

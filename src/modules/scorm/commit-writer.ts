@@ -68,12 +68,10 @@ interface AttemptState {
   sessionCounted: string | null;
   completedAt: Date | null;
   /**
-   * Not the whole CMI: only what the next commit reads of it (commitContextOf). The whole CMI of a
-   * commit lives only until its batch is written.
+   * The whole CMI while a batch works on the attempt; in the cache only what the next commit reads
+   * of it (commitContextOf), so that a commit's whole CMI lives only until its batch is written.
    */
   cmi: Cmi;
-  /** Size of `cmi` as JSON, for the cache's memory bound. */
-  bytes: number;
 }
 
 /** At most this many commits, or this many bytes of bodies, go into one statement. */
@@ -98,7 +96,6 @@ const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 const CACHE_MAX_ATTEMPTS = 20_000;
 
 function toState(row: repo.AttemptRow): AttemptState {
-  const cmi = commitContextOf(row.cmi as Cmi);
   return {
     id: row.id,
     userId: row.userId,
@@ -110,14 +107,16 @@ function toState(row: repo.AttemptRow): AttemptState {
     totalTimeSeconds: row.totalTimeSeconds,
     sessionCounted: row.sessionCounted,
     completedAt: row.completedAt,
-    cmi,
-    bytes: JSON.stringify(cmi).length,
+    cmi: row.cmi as Cmi,
   };
 }
 
-/** A least-recently-used map of attempt states, bounded by count and by the size of their CMI. */
+/**
+ * A least-recently-used map of attempt states, bounded by count and by the size of what it keeps of
+ * their CMI: only the commit context (commitContextOf), not the whole CMI.
+ */
 class AttemptCache {
-  private readonly entries = new Map<number, AttemptState>();
+  private readonly entries = new Map<number, { state: AttemptState; bytes: number }>();
   private bytes = 0;
 
   get(id: number): AttemptState | undefined {
@@ -126,7 +125,7 @@ class AttemptCache {
       this.entries.delete(id);
       this.entries.set(id, entry);
     }
-    return entry;
+    return entry?.state;
   }
 
   has(id: number): boolean {
@@ -135,8 +134,10 @@ class AttemptCache {
 
   set(state: AttemptState): void {
     this.delete(state.id);
-    this.entries.set(state.id, state);
-    this.bytes += state.bytes;
+    const cmi = commitContextOf(state.cmi);
+    const bytes = JSON.stringify(cmi).length;
+    this.entries.set(state.id, { state: { ...state, cmi }, bytes });
+    this.bytes += bytes;
     while (this.bytes > CACHE_MAX_BYTES || this.entries.size > CACHE_MAX_ATTEMPTS) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
@@ -170,8 +171,6 @@ async function findVersionCached(db: Db, id: number): Promise<repo.VersionRow | 
 interface AttemptWork {
   before: AttemptState;
   current: AttemptState;
-  /** The whole CMI to write, after the batch's last applied commit of this attempt. */
-  cmi: Cmi | null;
   changed: boolean;
   completion: repo.CompletionWrite | null;
 }
@@ -317,7 +316,7 @@ export class CommitWriter {
       if (!work) {
         const before = this.attempts.get(pending.token.a);
         if (before) {
-          work = { before, current: before, cmi: null, changed: false, completion: null };
+          work = { before, current: before, changed: false, completion: null };
           works.set(before.id, work);
         }
       }
@@ -403,17 +402,14 @@ export class CommitWriter {
           recordedBy: attempt.userId,
         };
     }
-    const context = commitContextOf(merged);
-    work.cmi = merged;
     work.current = {
       ...attempt,
-      cmi: context,
+      cmi: merged,
       lastSequence: body.sequence,
       totalTimeSeconds,
       sessionCounted: token.l,
       state: ends ? 'closed' : 'open',
       completedAt,
-      bytes: JSON.stringify(context).length,
     };
     work.changed = true;
     return {
@@ -445,7 +441,7 @@ export class CommitWriter {
       attempts.push({
         id: c.id,
         expectedSequence: w.before.lastSequence,
-        cmi: w.cmi!,
+        cmi: c.cmi,
         lastSequence: c.lastSequence,
         totalTimeSeconds: c.totalTimeSeconds,
         sessionCounted: c.sessionCounted,

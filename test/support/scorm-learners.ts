@@ -2,6 +2,7 @@ import type { Db } from '../../src/db/client';
 import { importScormPackage } from '../../src/modules/courses/courses.service';
 import { prepareLaunch } from '../../src/modules/scorm/scorm.service';
 import { scorm12Zip } from '../fixtures/scorm/packages';
+import { sequenceBaseOf } from '../http/scorm/scorm-fixture';
 import { createCourseWithRequirement, createEmployee, createUnit, createUser } from './factories';
 
 /**
@@ -34,10 +35,7 @@ export async function launchLearners(
       secret: options.secret,
     });
     if (plan.kind !== 'play') throw new Error(`expected a launch, got ${plan.kind}`);
-    const payload = JSON.parse(Buffer.from(plan.token.split('.')[0]!, 'base64url').toString()) as {
-      b: number;
-    };
-    launches.push({ token: plan.token, attemptId: plan.attemptId, base: payload.b });
+    launches.push({ token: plan.token, attemptId: plan.attemptId, base: sequenceBaseOf(plan.token) });
   }
   return launches;
 }

@@ -34,6 +34,33 @@ function cmiOf(step: number, learner: number): repo.AttemptWrite['cmi'] {
   };
 }
 
+/**
+ * On the PostgreSQL server, waits until no other session (of any database: every snapshot counts
+ * all running transactions) still sees the row versions that the last rewrite replaced. Until then
+ * PostgreSQL may not prune them, and an open transaction of another test file running beside this
+ * one would make the table grow for reasons that are not this table's (seen in CI: 30 pages).
+ * PGlite has no other sessions.
+ */
+async function waitUntilReplacedVersionsArePrunable(db: Database['db']): Promise<void> {
+  if (!onServer) return;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [holder] = await queryRows<{ pid: number; query: string }>(
+      db,
+      sql`select a.pid, a.query from pg_stat_activity a,
+            (select max(xmin::text::bigint) as xid from scorm_attempts) last
+          where a.pid <> pg_backend_pid()
+            and coalesce(a.backend_xmin, a.backend_xid) is not null
+            and coalesce(a.backend_xmin, a.backend_xid)::text::bigint <= last.xid
+          limit 1`,
+    );
+    if (!holder) return;
+    if (Date.now() > deadline)
+      throw new Error(`session ${holder.pid} kept an old snapshot for 30 s: ${holder.query.slice(0, 200)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe(`Storage of SCORM attempts, migration 0008 (${onServer ? 'PostgreSQL server' : 'PGlite'})`, () => {
   let database: Database;
   let dataDir: string;
@@ -90,6 +117,7 @@ describe(`Storage of SCORM attempts, migration 0008 (${onServer ? 'PostgreSQL se
       );
     }
     for (let step = 1; step <= 40; step += 1) {
+      await waitUntilReplacedVersionsArePrunable(db);
       const updated = await repo.writeCommitBatch(db, {
         attempts: attempts.map((a) => ({
           id: a.id,

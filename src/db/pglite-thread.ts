@@ -127,6 +127,15 @@ export class PgliteThread {
     return this.call({ op: 'exec', text, tx });
   }
 
+  /**
+   * Runs `text` as the named statement `name`, parsed and planned once per thread: one call into
+   * PGlite instead of the six of `query` (see pglite-worker.cjs). Outside transactions only; each
+   * parameter is bytes (binary format), a string (text) or null.
+   */
+  prepared(name: string, text: string, params: Array<Uint8Array | string | null>): Promise<QueryResult> {
+    return this.call({ op: 'prepared', name, text, params });
+  }
+
   /** Runs `callback` in a transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(callback: (tx: PgliteThreadTransaction) => Promise<T>): Promise<T> {
     const tx = await this.call<number>({ op: 'begin' });

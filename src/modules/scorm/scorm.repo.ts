@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { jsonbParam, queryRows, type DbOrTx } from '../../db/client';
+import { jsonbParam, queryPrepared, type DbOrTx } from '../../db/client';
 import {
   completions,
   courseVersions,
@@ -261,8 +261,9 @@ export async function writeCommitBatch(
       recorded_by: c.recordedBy,
     })),
   };
-  const rows = await queryRows<{ id: number }>(
+  const rows = await queryPrepared<{ id: number }>(
     db,
+    'kursvakt_scorm_commit_batch',
     sql`
     with input as (select ${jsonbParam(doc)} as doc),
     changes as (

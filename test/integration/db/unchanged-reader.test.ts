@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { queryRows, unchangedReader, type Database } from '../../../src/db/client';
+import { queryPrepared, queryRows, unchangedReader, type Database } from '../../../src/db/client';
 import { users } from '../../../src/db/schema';
 import { readDataVersions } from '../../../src/db/versions';
 import { createTestDatabase } from '../../support/db';
@@ -31,12 +31,13 @@ describe('unchangedReader and the data versions read through it', () => {
     expect(reads).toBe(database.kind === 'pglite' ? 1 : 2);
   });
 
-  test('when any other statement runs in between – a write, a transaction, a plain select, or one that fails – then the next read goes to the database', async () => {
+  test('when any other statement runs in between – a write, a transaction, a plain select, a prepared statement, or one that fails – then the next read goes to the database', async () => {
     const db = database.db;
     const between: Array<() => Promise<unknown>> = [
       () => createUser(db),
       () => db.transaction(async (tx) => tx.execute(sql`select 1`)),
       () => db.execute(sql`select 2`),
+      () => queryPrepared(db, 'test_between_reads', sql`select ${2} as n`),
       () => db.execute(sql`select 1 / 0`).catch(() => undefined),
     ];
     for (const run of between) {

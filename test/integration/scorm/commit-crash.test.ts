@@ -57,15 +57,27 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
       );
     });
   }, 180_000);
+  // A server left running by a failed or timed-out test would go on serving (and using the CPU)
+  // after it: every server started is killed after the test.
+  const started: Array<ReturnType<typeof startServer>> = [];
+  afterEach(() => {
+    for (const server of started.splice(0)) server.child.kill('SIGKILL');
+  });
   afterAll(() => shared?.close());
 
   it('when the server is killed while commits are in flight, then every acknowledged commit is stored and logged, and the restarted server goes on', async () => {
     const first = startServer(shared.env);
+    started.push(first);
     const port = await first.port;
     const acknowledged = new Map<number, number[]>(launches.map((l) => [l.attemptId, []]));
     let total = 0;
     let killed = false;
     // Each learner commits one after another (as scorm-again does); all learners at once.
+    const stopFirst = () => {
+      if (killed) return;
+      killed = true;
+      first.child.kill('SIGKILL');
+    };
     await Promise.all(
       launches.map(async (launch) => {
         for (let n = 1; !killed; n += 1) {
@@ -78,10 +90,7 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
           } catch {
             return; // the connection died with the server: not acknowledged
           }
-          if (total >= 120 && !killed) {
-            killed = true;
-            first.child.kill('SIGKILL');
-          }
+          if (total >= 120) stopFirst();
         }
       }),
     );
@@ -109,6 +118,7 @@ describe(`SCORM commits when the server is killed with SIGKILL (${onServer ? 'Po
 
     // A new server (empty attempt cache) continues where the stored state is.
     const second = startServer(shared.env);
+    started.push(second);
     try {
       const launch = launches[0]!;
       const stored = attempts.find((a) => a.id === launch.attemptId)!.lastSequence;

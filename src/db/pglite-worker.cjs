@@ -7,7 +7,7 @@
  * Every message is answered with { id, ok: true, result } or { id, ok: false, error }.
  */
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite, types, parse } = require('@electric-sql/pglite');
+const { PGlite, types, parse, protocol } = require('@electric-sql/pglite');
 
 const identity = (value) => value;
 /** A json or jsonb parameter given as bytes goes to the server as it is (jsonParam, jsonbParam). */
@@ -16,85 +16,66 @@ const keepBytes = (serialize) => (value) => (ArrayBuffer.isView(value) ? value :
 const { TextEncoder } = require('node:util');
 
 const utf8 = new TextEncoder();
+const { serialize } = protocol;
 
 /**
  * The extended-protocol messages that run the named statement `name` with `params` (each a
  * Uint8Array, sent in binary format, a string, sent as text, or null), describe its rows and end
  * with Sync, preceded by the statement's Parse when `text` is given: one buffer, for one
  * execProtocol call. PGlite's own `query` makes six calls (parse, describe, bind, describe, execute,
- * sync), parses and plans the statement every time, and copies a large parameter four times.
+ * sync), parses and plans the statement every time, and copies a large parameter four times. The
+ * small messages come from PGlite's serializer; the Bind, which carries the parameters, is written
+ * straight into the buffer.
  */
 function preparedMessages(name, text, params) {
+  const before = text === undefined ? [] : [serialize.parse({ name, text })];
+  const after = [serialize.describe({ type: 'P' }), serialize.execute(), serialize.sync()];
   const nameBytes = utf8.encode(name);
-  const textBytes = text === undefined ? null : utf8.encode(text);
   const values = params.map((p) => (p === null ? null : typeof p === 'string' ? utf8.encode(p) : p));
-  let length = textBytes ? 1 + 4 + nameBytes.length + 1 + textBytes.length + 1 + 2 : 0;
-  const bindLength = 4 + 1 + nameBytes.length + 1 + 2 + 2 * values.length + 2 + 2;
-  let valueBytes = 0;
-  for (const v of values) valueBytes += 4 + (v ? v.length : 0);
-  length += 1 + bindLength + valueBytes + (1 + 4 + 2) + (1 + 4 + 1 + 4) + (1 + 4);
+  let bindLength = 4 + 1 + nameBytes.length + 1 + 2 + 2 * values.length + 2 + 2;
+  for (const v of values) bindLength += 4 + (v ? v.length : 0);
+  let length = 1 + bindLength;
+  for (const message of [...before, ...after]) length += message.length;
+
   const out = new Uint8Array(length);
   const view = new DataView(out.buffer);
   let o = 0;
-  const header = (code, size) => {
-    out[o] = code;
-    view.setInt32(o + 1, size);
-    o += 5;
-  };
-  const cstring = (bytes) => {
+  const append = (bytes) => {
     out.set(bytes, o);
     o += bytes.length;
-    out[o++] = 0;
   };
   const int16 = (n) => {
     view.setInt16(o, n);
     o += 2;
   };
-  if (textBytes) {
-    header(0x50, 4 + nameBytes.length + 1 + textBytes.length + 1 + 2); // Parse
-    cstring(nameBytes);
-    cstring(textBytes);
-    int16(0); // the server infers the parameters' types
-  }
-  header(0x42, bindLength + valueBytes); // Bind
+  before.forEach(append);
+  out[o] = 0x42; // Bind
+  view.setInt32(o + 1, bindLength);
+  o += 5;
   out[o++] = 0; // unnamed portal
-  cstring(nameBytes);
+  append(nameBytes);
+  out[o++] = 0;
   int16(values.length);
   for (const p of params) int16(p === null || typeof p === 'string' ? 0 : 1);
   int16(values.length);
   for (const v of values) {
     view.setInt32(o, v ? v.length : -1);
     o += 4;
-    if (v) {
-      out.set(v, o);
-      o += v.length;
-    }
+    if (v) append(v);
   }
   int16(0); // results as text
-  header(0x44, 4 + 1 + 1); // Describe the portal: its row description
-  out[o++] = 0x50;
-  out[o++] = 0;
-  header(0x45, 4 + 1 + 4); // Execute, all rows
-  out[o++] = 0;
-  view.setInt32(o, 0);
-  o += 4;
-  header(0x53, 4); // Sync
+  after.forEach(append);
   if (o !== length) throw new Error(`preparedMessages wrote ${o} of ${length} bytes`);
   return out;
 }
 
 /** Close of the named statement, then Sync. */
 function closeStatementMessages(name) {
-  const nameBytes = utf8.encode(name);
-  const out = new Uint8Array(1 + 4 + 1 + nameBytes.length + 1 + 1 + 4);
-  const view = new DataView(out.buffer);
-  out[0] = 0x43;
-  view.setInt32(1, 4 + 1 + nameBytes.length + 1);
-  out[5] = 0x53;
-  out.set(nameBytes, 6);
-  out[6 + nameBytes.length] = 0;
-  out[7 + nameBytes.length] = 0x53;
-  view.setInt32(8 + nameBytes.length, 4);
+  const close = serialize.close({ type: 'S', name });
+  const sync = serialize.sync();
+  const out = new Uint8Array(close.length + sync.length);
+  out.set(close);
+  out.set(sync, close.length);
   return out;
 }
 
